@@ -1,0 +1,52 @@
+"""Application factory for the platform process (uvicorn agent_console.main:app)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from agent_console import chat_page, demo, health
+from crm.api import router as crm_router
+from crm.logs import configure_logging, conversation_id
+from crm.settings import get_settings
+
+log = logging.getLogger("agent_console")
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    configure_logging("platform", settings.log_level, settings.log_format)
+    app = FastAPI(
+        title="Bank assistant platform",
+        description="Customer API, agent console and customer chat page.",
+        version="0.1.0",
+    )
+    app.include_router(health.router)
+    app.include_router(crm_router)
+    app.include_router(chat_page.router)
+    if settings.demo_mode:
+        app.include_router(demo.router)
+
+    @app.middleware("http")
+    async def _request_context(request: Request, call_next):
+        token = conversation_id.set(request.headers.get("x-conversation-id"))
+        try:
+            return await call_next(request)
+        finally:
+            conversation_id.reset(token)
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+        incident = uuid.uuid4().hex[:12]
+        log.exception("unhandled error %s on %s %s", incident, request.method, request.url.path)
+        return JSONResponse(
+            {"detail": "Internal error; nothing was changed.", "incident": incident},
+            status_code=500,
+        )
+
+    return app
+
+

@@ -1,0 +1,37 @@
+"""Request dependencies: service-to-service authentication and the customer lookup."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, status
+from sqlalchemy.orm import Session
+
+from crm.db import get_session
+from crm.models import Customer
+from crm.settings import get_settings
+
+DbSession = Annotated[Session, Depends(get_session)]
+
+
+def require_service_token(authorization: Annotated[str | None, Header()] = None) -> None:
+    """Only callers holding CRM_SERVICE_TOKEN (the action server, the console) get customer data."""
+    expected = get_settings().crm_service_token
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="A valid service token is required (Authorization: Bearer <CRM_SERVICE_TOKEN>).",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+def get_customer(customer_id: int, session: DbSession) -> Customer:
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No customer with id {customer_id}.")
+    return customer
+
+
+CustomerDep = Annotated[Customer, Depends(get_customer)]

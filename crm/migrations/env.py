@@ -1,0 +1,35 @@
+"""Alembic environment: the URL comes from DATABASE_URL, the metadata from crm.models."""
+
+from __future__ import annotations
+
+from alembic import context
+
+import crm.models  # noqa: F401  (registers every table on Base.metadata)
+from crm.db import Base, get_engine
+
+target_metadata = Base.metadata
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=str(get_engine().url), target_metadata=target_metadata, literal_binds=True
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    with get_engine().connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
