@@ -1,9 +1,10 @@
-"""Alembic environment: the URL comes from DATABASE_URL, the metadata from crm.models."""
+"""Alembic environment: the URL comes from DATABASE_URL, the metadata from crm.models and agent_console.models."""
 
 from __future__ import annotations
 
 from alembic import context
 
+import agent_console.models  # noqa: F401  (console tables)
 import crm.models  # noqa: F401  (registers every table on Base.metadata)
 from crm.db import Base, get_engine
 
