@@ -1,4 +1,4 @@
-"""Structured logging shared by every process: one line per record, PII masked, conversation id attached.
+"""Structured logging for every process: one line per record, PII masked, conversation id on it.
 
 `LOG_FORMAT=json` gives one JSON object per line; anything else gives readable text.
 Stdlib only (plus `crm.pii`), so the Rasa runtime can load it from a dictConfig file.

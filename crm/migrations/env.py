@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from DATABASE_URL, the metadata from crm.models and agent_console.models."""
+"""Alembic environment: URL from DATABASE_URL, metadata from the crm and console models."""
 
 from __future__ import annotations
 
