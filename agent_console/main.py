@@ -1,4 +1,4 @@
-"""Application factory for the platform process (uvicorn agent_console.main:app)."""
+"""The platform process: `uvicorn --factory agent_console.main:create_app`."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import logging
 import uuid
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
-from agent_console import chat_page, demo, health
+from agent_console import chat_page, console, demo, health
 from crm.api import router as crm_router
 from crm.logs import configure_logging, conversation_id
 from crm.settings import get_settings
@@ -27,8 +28,14 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.include_router(crm_router)
     app.include_router(chat_page.router)
+    app.include_router(console.router)
+    app.mount("/static", StaticFiles(directory=chat_page.WEB_DIR), name="static")
     if settings.demo_mode:
         app.include_router(demo.router)
+
+    @app.get("/", include_in_schema=False)
+    def _root() -> RedirectResponse:
+        return RedirectResponse("/console")
 
     @app.middleware("http")
     async def _request_context(request: Request, call_next):
@@ -48,5 +55,3 @@ def create_app() -> FastAPI:
         )
 
     return app
-
-

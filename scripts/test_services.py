@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-STATE_DIR = Path(os.environ.get("TEST_SERVICES_DIR", "/tmp/bank-test-services"))
+STATE_DIR = Path(os.environ.get("TEST_SERVICES_DIR", "/tmp/bank-test-services"))  # noqa: S108
 STATE = STATE_DIR / "started.json"
 REDIS_PORT = int(os.environ.get("TEST_REDIS_PORT", "56379"))
 PG_PORT = int(os.environ.get("TEST_PG_PORT", "55432"))
@@ -56,9 +56,23 @@ def start_redis(started: dict) -> None:
     if not redis:
         sys.exit("redis-server not found: apt-get install redis-server")
     subprocess.run(
-        [redis, "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-         "no", "--daemonize", "yes", "--pidfile", str(STATE_DIR / "redis.pid"),
-         "--logfile", str(STATE_DIR / "redis.log")],
+        [
+            redis,
+            "--port",
+            str(REDIS_PORT),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(STATE_DIR / "redis.pid"),
+            "--logfile",
+            str(STATE_DIR / "redis.log"),
+        ],
         check=True,
     )
     _wait(REDIS_PORT, "redis-server")
@@ -77,27 +91,69 @@ def start_postgres(started: dict) -> None:
         if os.geteuid() == 0:
             subprocess.run(["chown", "postgres:postgres", str(pwfile)], check=True)
         subprocess.run(
-            _as_postgres([_pg_bin("initdb"), "-D", str(data), "-U", PG_USER, "--pwfile",
-                          str(pwfile), "-A", "scram-sha-256", "-E", "UTF8", "--no-sync"]),
-            check=True, stdout=subprocess.DEVNULL,
+            _as_postgres(
+                [
+                    _pg_bin("initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    PG_USER,
+                    "--pwfile",
+                    str(pwfile),
+                    "-A",
+                    "scram-sha-256",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                ]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
     options = f"-p {PG_PORT} -k {STATE_DIR} -c listen_addresses=127.0.0.1 -c fsync=off"
     subprocess.run(
-        _as_postgres([_pg_bin("pg_ctl"), "-D", str(data), "-o", options, "-l",
-                      str(STATE_DIR / "postgres.log"), "-w", "start"]),
-        check=True, stdout=subprocess.DEVNULL,
+        _as_postgres(
+            [
+                _pg_bin("pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(STATE_DIR / "postgres.log"),
+                "-w",
+                "start",
+            ]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     _wait(PG_PORT, "PostgreSQL")
     env = dict(os.environ, PGPASSWORD=PG_PASSWORD)
     exists = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", PG_USER, "-d", "postgres", "-tAc",
-         f"SELECT 1 FROM pg_database WHERE datname='{PG_DB}'"],
-        env=env, capture_output=True, text=True, check=True,
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(PG_PORT),
+            "-U",
+            PG_USER,
+            "-d",
+            "postgres",
+            "-tAc",
+            f"SELECT 1 FROM pg_database WHERE datname='{PG_DB}'",  # noqa: S608 - constant
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     if not exists:
         subprocess.run(
             ["createdb", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", PG_USER, PG_DB],
-            env=env, check=True,
+            env=env,
+            check=True,
         )
     started["postgres"] = str(data)
 
@@ -110,7 +166,9 @@ def start() -> None:
     start_postgres(started)
     STATE.write_text(json.dumps(started))
     print(f"export TEST_REDIS_URL=redis://127.0.0.1:{REDIS_PORT}/0")
-    print(f"export TEST_POSTGRES_URL=postgresql://{PG_USER}:{PG_PASSWORD}@127.0.0.1:{PG_PORT}/{PG_DB}")
+    print(
+        f"export TEST_POSTGRES_URL=postgresql://{PG_USER}:{PG_PASSWORD}@127.0.0.1:{PG_PORT}/{PG_DB}"
+    )
 
 
 def stop() -> None:
@@ -123,7 +181,8 @@ def stop() -> None:
     if started.get("postgres"):
         subprocess.run(
             _as_postgres([_pg_bin("pg_ctl"), "-D", started["postgres"], "-m", "fast", "stop"]),
-            check=False, stdout=subprocess.DEVNULL,
+            check=False,
+            stdout=subprocess.DEVNULL,
         )
     STATE.unlink()
 

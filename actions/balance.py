@@ -1,0 +1,48 @@
+"""Balance inquiry: personal data only for a verified customer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import crm_client
+from actions.identity import identity_of
+from crm.logs import conversation_id
+
+
+class ActionCheckBalance(Action):
+    def name(self) -> str:
+        return "action_check_balance"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        conversation_id.set(tracker.sender_id)
+        who = identity_of(tracker)
+        if not who.known:
+            dispatcher.utter_message(response="utter_verify_identity")
+            return []
+        try:
+            accounts = await crm_client.get(
+                f"customers/{who.customer_id}/accounts", tracker.sender_id
+            )
+        except (crm_client.CrmUnavailable, crm_client.CrmRejected):
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return []
+        except crm_client.CrmNotFound:
+            dispatcher.utter_message(response="utter_no_accounts")
+            return []
+        open_accounts = [a for a in accounts if a.get("status", "open") == "open"]
+        if not open_accounts:
+            dispatcher.utter_message(response="utter_no_accounts")
+        for account in open_accounts:
+            dispatcher.utter_message(
+                response="utter_balance",
+                account_name=account.get("product_name") or account.get("kind"),
+                last4=account.get("number_last4"),
+                balance=account.get("balance"),
+                currency=account.get("currency"),
+            )
+        return []

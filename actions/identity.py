@@ -1,0 +1,36 @@
+"""Who is writing: only a channel connector can say, through the message metadata.
+
+The in-app channel verifies a signed token; the Telegram channel looks up a linked chat.
+Nothing the customer types can make them verified.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rasa_sdk import Tracker
+
+
+@dataclass(frozen=True)
+class Identity:
+    customer_id: int | None
+    verified: bool
+    channel: str | None
+
+    @property
+    def known(self) -> bool:
+        return self.verified and self.customer_id is not None
+
+
+def identity_of(tracker: Tracker) -> Identity:
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    customer_id = metadata.get("customer_id")
+    try:
+        customer_id = int(customer_id) if customer_id is not None else None
+    except (TypeError, ValueError):
+        customer_id = None
+    return Identity(
+        customer_id=customer_id,
+        verified=metadata.get("verified") is True,
+        channel=metadata.get("channel"),
+    )

@@ -1,0 +1,113 @@
+"""Agent console pages: login, logout and the console home with a customer lookup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+
+from agent_console import auth
+from agent_console.models import AgentSession
+from crm.api.deps import DbSession
+from crm.models import Account, Customer
+from crm.pii import mask_pii
+from crm.settings import get_settings
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+OptionalSession = Annotated[AgentSession | None, Depends(auth.current_session)]
+
+
+def _to_login() -> RedirectResponse:
+    return RedirectResponse("/console/login", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _same_origin(request: Request) -> bool:
+    """Reject cross-site form posts even before the CSRF token is checked."""
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> Response:
+    return templates.TemplateResponse(request, "login.html", {"error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_submit(
+    request: Request,
+    session: DbSession,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+) -> Response:
+    if not _same_origin(request):
+        return templates.TemplateResponse(
+            request, "login.html", {"error": "Cross-site login refused."}, status_code=403
+        )
+    try:
+        token, _ = auth.login(session, username, password)
+    except auth.LoginRefused as exc:
+        return templates.TemplateResponse(
+            request, "login.html", {"error": str(exc)}, status_code=401
+        )
+    response = RedirectResponse("/console", status_code=status.HTTP_303_SEE_OTHER)
+    response.set_cookie(
+        auth.COOKIE_NAME,
+        token,
+        max_age=int(auth.SESSION_TTL.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=get_settings().public_url.startswith("https://"),
+        path="/",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request,
+    session: DbSession,
+    login_session: OptionalSession,
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> Response:
+    if login_session is not None:
+        auth.check_csrf(login_session, csrf_token)
+        auth.logout(session, request.cookies.get(auth.COOKIE_NAME))
+    response = _to_login()
+    response.delete_cookie(auth.COOKIE_NAME, path="/")
+    return response
+
+
+@router.get("", response_class=HTMLResponse)
+def home(
+    request: Request, session: DbSession, login_session: OptionalSession, customer_no: str = ""
+) -> Response:
+    if login_session is None:
+        return _to_login()
+    customer = None
+    accounts: list[Account] = []
+    if customer_no.strip():
+        customer = session.scalar(
+            select(Customer).where(Customer.customer_no == customer_no.strip().upper())
+        )
+        if customer is not None:
+            accounts = list(
+                session.scalars(select(Account).where(Account.customer_id == customer.id))
+            )
+    return templates.TemplateResponse(
+        request,
+        "home.html",
+        {
+            "agent": login_session.agent,
+            "csrf_token": login_session.csrf_token,
+            "query": customer_no,
+            "customer": customer,
+            "phone": mask_pii(customer.phone) if customer else "",
+            "accounts": accounts,
+        },
+    )

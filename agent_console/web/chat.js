@@ -1,0 +1,103 @@
+// Customer chat widget: posts to the assistant's in-app channel with the app's signed token.
+// Every text is inserted with textContent, never innerHTML, so messages cannot inject markup.
+(() => {
+  "use strict";
+  const log = document.getElementById("log");
+  const form = document.getElementById("composer");
+  const input = document.getElementById("message");
+  const send = document.getElementById("send");
+  const picker = document.getElementById("customer");
+  let config = null;
+  let token = null;
+  let counter = 0;
+
+  function add(kind, text) {
+    const div = document.createElement("div");
+    div.className = "msg " + kind;
+    div.textContent = text;
+    log.appendChild(div);
+    log.scrollTop = log.scrollHeight;
+    return div;
+  }
+
+  function addButtons(buttons) {
+    const row = document.createElement("div");
+    row.className = "buttons";
+    for (const b of buttons) {
+      const btn = document.createElement("button");
+      btn.type = "button";
+      btn.textContent = b.title;
+      btn.addEventListener("click", () => { row.remove(); deliver(b.title, b.payload); });
+      row.appendChild(btn);
+    }
+    log.appendChild(row);
+  }
+
+  function render(messages) {
+    for (const m of messages) {
+      if (m.text) add("bot", m.text);
+      if (m.buttons && m.buttons.length) addButtons(m.buttons);
+    }
+  }
+
+  function setReady(ready) { input.disabled = !ready; send.disabled = !ready; if (ready) input.focus(); }
+
+  async function deliver(shown, payload) {
+    add("user", shown);
+    setReady(false);
+    const messageId = `${Date.now()}-${++counter}`;
+    try {
+      const res = await fetch(`${config.rasaUrl}/webhooks/app/webhook`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Authorization": `Bearer ${token}` },
+        body: JSON.stringify({ message: payload, message_id: messageId }),
+      });
+      const body = await res.json().catch(() => ({}));
+      if (!res.ok) { add("system", body.detail || `Error ${res.status}`); return; }
+      render(body.messages || []);
+    } catch (err) {
+      add("system", "The assistant cannot be reached. Please try again.");
+    } finally {
+      setReady(true);
+    }
+  }
+
+  async function signIn(customerId) {
+    const res = await fetch(`/api/v1/demo/customers/${customerId}/app-token`, { method: "POST" });
+    if (!res.ok) { add("system", "Demo sign-in failed."); return; }
+    token = (await res.json()).token;
+    log.replaceChildren();
+    setReady(true);
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text || !token) return;
+    input.value = "";
+    deliver(text, text);
+  });
+
+  async function start() {
+    config = await (await fetch("/chat/config.json")).json();
+    const params = new URLSearchParams(location.search);
+    // The bank's app passes its token in the fragment (never sent to servers or logs).
+    const fromApp = new URLSearchParams(location.hash.slice(1)).get("token");
+    if (fromApp) { token = fromApp; setReady(true); return; }
+    if (!config.demo) { add("system", "Open this chat from the bank's app."); return; }
+    document.getElementById("demo-login").hidden = false;
+    const customers = await (await fetch("/api/v1/demo/customers")).json();
+    for (const c of customers) {
+      const opt = document.createElement("option");
+      opt.value = c.id;
+      opt.textContent = `${c.first_name} (${c.customer_no})`;
+      picker.appendChild(opt);
+    }
+    picker.addEventListener("change", () => signIn(picker.value));
+    const wanted = params.get("customer");
+    if (wanted) picker.value = wanted;
+    if (picker.value) await signIn(picker.value);
+  }
+
+  start();
+})();

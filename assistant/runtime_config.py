@@ -1,0 +1,102 @@
+"""Turns environment variables into the endpoints and logging files `rasa run` reads.
+
+Rasa takes its tracker store, lock store and action endpoint from endpoints.yml; the bank
+configures everything from the environment, so the launcher writes that file (mode 0600, it
+may hold a database password) under the git-ignored data directory on every start.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(SystemExit):
+    """Stops start-up naming the variable at fault."""
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("DATA_DIR") or PROJECT_ROOT / "data").resolve()
+
+
+def tracker_store(database_url: str, data: Path) -> dict[str, Any]:
+    """Rasa's SQL tracker store on the platform's database (SQLite file by default)."""
+    if not database_url:
+        return {"type": "SQL", "dialect": "sqlite", "db": str(data / "tracker.db")}
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url[len("sqlite:///") :])
+        return {"type": "SQL", "dialect": "sqlite", "db": str(path.with_name("tracker.db"))}
+    parts = urlsplit(database_url)
+    if parts.scheme.split("+")[0] not in {"postgresql", "postgres"}:
+        raise ConfigError("Configuration error: DATABASE_URL must be sqlite:/// or postgresql://")
+    return {
+        "type": "SQL",
+        "dialect": "postgresql",
+        "url": parts.hostname or "localhost",
+        "port": parts.port or 5432,
+        "db": parts.path.lstrip("/"),
+        "username": unquote(parts.username or ""),
+        "password": unquote(parts.password or ""),
+    }
+
+
+def lock_store(redis_url: str) -> dict[str, Any]:
+    """Redis locks let several Rasa replicas share one tracker store; in-memory otherwise."""
+    if not redis_url:
+        return {"type": "in_memory"}
+    parts = urlsplit(redis_url)
+    if parts.scheme not in {"redis", "rediss"}:
+        raise ConfigError("Configuration error: REDIS_URL must be a redis:// or rediss:// URL")
+    store: dict[str, Any] = {
+        "type": "redis",
+        "url": parts.hostname or "localhost",
+        "port": parts.port or 6379,
+        "db": int(parts.path.lstrip("/") or 0),
+        "key_prefix": "bank",
+        "use_ssl": parts.scheme == "rediss",
+    }
+    if parts.password:
+        store["password"] = unquote(parts.password)
+    return store
+
+
+def endpoints() -> dict[str, Any]:
+    data = data_dir()
+    return {
+        "action_endpoint": {
+            "url": os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook")
+        },
+        "tracker_store": tracker_store(os.environ.get("DATABASE_URL", ""), data),
+        "lock_store": lock_store(os.environ.get("REDIS_URL", "")),
+    }
+
+
+def logging_config(fmt: str, level: str) -> dict[str, Any]:
+    """Every Rasa log line, structlog's included, goes through the PII-masking handler."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "handlers": {"masked": {"()": "crm.logs.build_handler", "service": "rasa", "fmt": fmt}},
+        "root": {"level": level, "handlers": ["masked"]},
+    }
+
+
+def write_runtime_files() -> tuple[Path, Path]:
+    """Write endpoints.yml and logging.yml under DATA_DIR/runtime; return their paths."""
+    runtime = data_dir() / "runtime"
+    runtime.mkdir(parents=True, exist_ok=True)
+    endpoints_path = runtime / "endpoints.yml"
+    fd = os.open(endpoints_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        yaml.safe_dump(endpoints(), handle, sort_keys=False)
+    logging_path = runtime / "logging.yml"
+    fmt = os.environ.get("LOG_FORMAT", "text").lower()
+    level = os.environ.get("LOG_LEVEL", "INFO").upper()
+    logging_path.write_text(yaml.safe_dump(logging_config(fmt, level), sort_keys=False))
+    return endpoints_path, logging_path

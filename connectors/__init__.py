@@ -1,0 +1,1 @@
+"""Rasa custom channels (registered in assistant/credentials.yml). Runs in the Rasa runtime."""

@@ -1,0 +1,111 @@
+"""In-app chat channel: every request carries the app's signed token; the sender is the customer.
+
+`POST /webhooks/app/webhook` with `Authorization: Bearer <token>` and JSON
+`{"message": "...", "message_id": "..."}` answers `{"messages": [...]}` with the bot's replies.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from connectors.app_token import AppTokenVerifier, InvalidToken
+from crm.logs import conversation_id
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 4000
+
+
+def customer_sender_id(customer_id: int) -> str:
+    """One conversation per customer, whatever channel they write from."""
+    return f"customer-{customer_id}"
+
+
+def _error(status: int, code: str, detail: str) -> HTTPResponse:
+    return response.json({"error": code, "detail": detail}, status=status)
+
+
+class AppChannel(InputChannel):
+    """The bank app's chat, authenticated per request by a short-lived JWT."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "app"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls(AppTokenVerifier.from_environment())
+
+    def __init__(self, verifier: AppTokenVerifier) -> None:
+        self.verifier = verifier
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("app_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                identity = self.verifier.verify(request.headers.get("authorization"))
+            except InvalidToken as exc:
+                return _error(401, "unauthorized", f"A valid app token is required ({exc}).")
+            try:
+                body = request.json
+            except Exception:  # sanic raises InvalidUsage on malformed JSON
+                body = None
+            if not isinstance(body, dict) or not isinstance(body.get("message"), str):
+                return _error(
+                    400, "bad_request", 'Send JSON {"message": "...", "message_id": "..."}.'
+                )
+            text = body["message"].strip()
+            if not text:
+                return _error(400, "bad_request", "The message is empty.")
+            if len(text) > MAX_MESSAGE_CHARS:
+                return _error(
+                    413,
+                    "message_too_long",
+                    f"Messages are limited to {MAX_MESSAGE_CHARS} characters.",
+                )
+            message_id = body.get("message_id")
+            if message_id is not None and not isinstance(message_id, str | int):
+                return _error(400, "bad_request", "message_id must be a string.")
+
+            sender = customer_sender_id(identity.customer_id)
+            token = conversation_id.set(sender)
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text,
+                        collector,
+                        sender,
+                        input_channel=self.name(),
+                        message_id=str(message_id) if message_id is not None else None,
+                        metadata={
+                            "channel": self.name(),
+                            "customer_id": identity.customer_id,
+                            "verified": True,
+                        },
+                    )
+                )
+            except Exception:
+                log.exception("processing a message failed")
+                return _error(503, "unavailable", "The assistant could not answer; please retry.")
+            finally:
+                conversation_id.reset(token)
+            messages = [
+                {k: v for k, v in m.items() if k != "recipient_id"} for m in collector.messages
+            ]
+            return response.json({"conversation_id": sender, "messages": messages})
+
+        return webhook

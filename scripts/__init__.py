@@ -1,0 +1,1 @@
+"""Developer tooling (stdlib only): process orchestration for `make demo` and the tests."""

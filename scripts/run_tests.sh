@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `make test`: every suite of both runtimes against real Redis and PostgreSQL.
+# Starts those servers only if they are not already running and stops only what it started.
+# Every suite runs even if an earlier one fails; the exit code is non-zero if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+RASA=.venvs/rasa/bin
+PLATFORM=.venvs/platform/bin
+export RASA_TELEMETRY_ENABLED=false
+failed=()
+
+services=$(python3 scripts/test_services.py start) || { echo "could not start test services"; exit 1; }
+eval "$services"
+trap 'python3 scripts/test_services.py stop' EXIT
+
+suite() {  # suite NAME COMMAND...
+  local name=$1; shift
+  echo; echo "=== $name"
+  "$@"
+  local rc=$?
+  [ $rc -eq 0 ] || failed+=("$name (exit $rc)")
+}
+
+suite "lint (ruff)" $PLATFORM/ruff check .
+suite "platform: customer API, CRM, console (SQLite + PostgreSQL)" \
+  $PLATFORM/python -m pytest tests/platform -q
+suite "assistant: training data validation" \
+  $RASA/rasa data validate --fail-on-warnings --config config.yml --domain assistant/domain \
+  --data nlu_data assistant/data
+suite "assistant: model (trained once per change, reused)" make --no-print-directory train
+suite "assistant runtime: connectors, actions, NLU data" $RASA/python -m pytest tests/assistant -q
+suite "system: the running product over HTTP and in headless Chromium" \
+  $PLATFORM/python -m pytest tests/system -q
+
+echo
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED suites:"; printf '  - %s\n' "${failed[@]}"; exit 1
+fi
+echo "all suites passed"

@@ -1,0 +1,47 @@
+"""A missing or invalid variable stops start-up with a message that names it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD = {
+    "RASA_API_TOKEN": "startup-test-token-0123456789",
+    "APP_JWT_SECRET": "startup-test-app-secret-0123456789abcdef",
+    "CRM_SERVICE_TOKEN": "startup-test-service-token-01234",
+}
+
+
+def _run(
+    module: str, env_overrides: dict[str, str | None], tmp_path
+) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in GOOD}
+    env |= {"DATA_DIR": str(tmp_path), "ACTION_SERVER_PORT": "1"}
+    for key, value in (GOOD | env_overrides).items():
+        if value is not None:
+            env[key] = value
+    return subprocess.run(
+        [sys.executable, "-m", module], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("module", "variable", "value"),
+    [
+        ("assistant.serve", "RASA_API_TOKEN", None),
+        ("assistant.serve", "RASA_API_TOKEN", "short"),
+        ("assistant.serve", "APP_JWT_SECRET", None),
+        ("actions.server", "CRM_SERVICE_TOKEN", None),
+    ],
+)
+def test_start_up_names_the_bad_variable(module, variable, value, tmp_path) -> None:
+    result = _run(module, {variable: value}, tmp_path)
+    assert result.returncode != 0
+    assert variable in result.stderr
+    assert "Traceback" not in result.stderr
