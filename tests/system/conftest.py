@@ -1,0 +1,99 @@
+"""The running product for system tests: migrated SQLite, a small synthetic bank, demo users,
+and the real Rasa server, action server and platform started as `make demo` starts them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import jwt
+import pytest
+import yaml
+
+from scripts.stack import PLATFORM_PY, ROOT, Stack
+
+MODEL = ROOT / "models" / "bank.tar.gz"
+PORTS = {"RASA_PORT": "15005", "ACTION_SERVER_PORT": "15055", "PLATFORM_PORT": "18000"}
+SECRETS = {
+    "CRM_SERVICE_TOKEN": "system-test-service-token-0123456789",
+    "APP_JWT_SECRET": "system-test-app-jwt-secret-0123456789abcdef",
+    "RASA_API_TOKEN": "system-test-rasa-token-0123456789",
+    "DEMO_AGENT_PASSWORD": "system-test-agent-password",
+}
+
+
+def _run(env: dict[str, str], *args: str) -> None:
+    subprocess.run([str(PLATFORM_PY), *args], cwd=ROOT, env=env, check=True, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def product(tmp_path_factory) -> Iterator[dict[str, str]]:
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make train` first (make test does)")
+    data = tmp_path_factory.mktemp("product")
+    platform = f"http://127.0.0.1:{PORTS['PLATFORM_PORT']}"
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+        **PORTS,
+        **SECRETS,
+        "DATA_DIR": str(data),
+        "RASA_MODEL": str(MODEL),
+        "DEMO_MODE": "true",
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "DEBUG",
+        "PUBLIC_URL": platform,
+        "CRM_API_URL": f"{platform}/api/v1",
+        "RASA_URL": f"http://127.0.0.1:{PORTS['RASA_PORT']}",
+        "RASA_PUBLIC_URL": f"http://127.0.0.1:{PORTS['RASA_PORT']}",
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{PORTS['ACTION_SERVER_PORT']}/webhook",
+    }
+    _run(env, "-m", "alembic", "-c", "crm/alembic.ini", "upgrade", "head")
+    _run(env, "-m", "crm.synthetic", "--customers", "40")
+    _run(env, "-m", "agent_console.seed_agents")
+    stack = Stack.from_env(env, data / "logs")
+    stack.start(timeout=300)
+    try:
+        yield env
+    finally:
+        stack.stop()
+
+
+def log_text(product: dict[str, str]) -> str:
+    logs = Path(product["DATA_DIR"]) / "logs"
+    return "\n".join(p.read_text(errors="replace") for p in sorted(logs.glob("*.log")))
+
+
+def app_token(product: dict[str, str], customer_id: int, ttl: int = 600) -> str:
+    """What the bank's app would sign after its own login."""
+    now = int(time.time())
+    claims = {"sub": str(customer_id), "iat": now, "exp": now + ttl, "aud": "bank-app-chat"}
+    return jwt.encode(claims, product["APP_JWT_SECRET"], algorithm="HS256")
+
+
+def send(product: dict[str, str], token: str | None, body, **kwargs) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    url = f"{product['RASA_URL']}/webhooks/app/webhook"
+    if isinstance(body, dict):
+        return httpx.post(url, json=body, headers=headers, timeout=30, **kwargs)
+    return httpx.post(url, content=body, headers=headers, timeout=30, **kwargs)
+
+
+def crm(product: dict[str, str], path: str) -> httpx.Response:
+    return httpx.get(
+        f"{product['CRM_API_URL']}/{path}",
+        headers={"Authorization": f"Bearer {product['CRM_SERVICE_TOKEN']}"},
+        timeout=10,
+    )
+
+
+def response_texts(name: str) -> list[str]:
+    """The texts a domain response can produce, read from the domain the designers edit."""
+    for path in (ROOT / "assistant" / "domain").glob("*.yml"):
+        responses = (yaml.safe_load(path.read_text()) or {}).get("responses") or {}
+        if name in responses:
+            return [variant["text"] for variant in responses[name]]
+    raise KeyError(name)

@@ -1,0 +1,68 @@
+"""A customer chatting through the in-app channel, against the real running product."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import httpx
+
+from tests.system.conftest import app_token, crm, log_text, response_texts, send
+
+
+def test_a_signed_in_customer_is_greeted(product) -> None:
+    response = send(product, app_token(product, 1), {"message": "hello", "message_id": "g-1"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["conversation_id"] == "customer-1"
+    assert [m["text"] for m in body["messages"]] == response_texts("utter_greet")
+
+
+def test_balance_answer_matches_the_customer_record(product) -> None:
+    accounts = [a for a in crm(product, "customers/2/accounts").json() if a["status"] == "open"]
+    assert accounts, "the synthetic bank gives every customer an account"
+    response = send(product, app_token(product, 2), {"message": "what's my balance?"})
+    texts = " ".join(m["text"] for m in response.json()["messages"])
+    for account in accounts:
+        assert account["number_last4"] in texts
+        assert str(Decimal(str(account["balance"]))) in texts
+
+
+def test_invalid_or_expired_token_is_401_with_a_clear_body(product) -> None:
+    for token in (None, "not-a-jwt", app_token(product, 1, ttl=-10)):
+        response = send(product, token, {"message": "hello"})
+        assert response.status_code == 401
+        assert "app token" in response.json()["detail"]
+
+
+def test_malformed_json_is_400(product) -> None:
+    response = send(product, app_token(product, 3), b'{"message": ')
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_request"
+
+
+def test_message_over_4000_characters_is_413_and_not_stored(product) -> None:
+    marker = "overlong-marker "
+    response = send(product, app_token(product, 4), {"message": marker * 300})
+    assert response.status_code == 413
+    tracker = httpx.get(
+        f"{product['RASA_URL']}/conversations/customer-4/tracker",
+        params={"token": product["RASA_API_TOKEN"]},
+        timeout=10,
+    ).json()
+    assert "overlong-marker" not in json.dumps(tracker)
+
+
+def test_card_number_typed_by_a_customer_is_masked_in_every_log(product) -> None:
+    card = "4111 1111 1111 1111"
+    response = send(product, app_token(product, 5), {"message": f"hello, my card is {card}"})
+    assert response.status_code == 200
+    logs = log_text(product)
+    assert card not in logs and card.replace(" ", "") not in logs
+    masked = [
+        json.loads(line)
+        for line in logs.splitlines()
+        if line.startswith("{") and "[CARD ****1111]" in line
+    ]
+    assert masked, "Rasa's debug log records the (masked) message"
+    assert all(entry["conversation_id"] == "customer-5" for entry in masked)

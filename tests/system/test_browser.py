@@ -1,0 +1,54 @@
+"""The customer chat page and the agent console in real headless Chromium."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.system.conftest import response_texts
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu",
+    "--disable-background-networking", "--disable-component-update",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("chromium is not installed (.ci/run installs Debian's chromium package)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+def test_customer_types_in_the_chat_page_and_sees_the_answer(product, page: Page) -> None:
+    page.goto(f"{product['PUBLIC_URL']}/chat?customer=1")
+    message = page.get_by_label("Message")
+    expect(message).to_be_enabled(timeout=15_000)
+    message.fill("hello")
+    message.press("Enter")
+    expect(page.locator(".msg.user")).to_have_text(["hello"])
+    expect(page.locator(".msg.bot").first).to_have_text(response_texts("utter_greet")[0])
+
+
+def test_agent_logs_in_to_the_console(product, page: Page) -> None:
+    page.goto(f"{product['PUBLIC_URL']}/console")
+    page.get_by_label("Username").fill("agent")
+    page.get_by_label("Password").fill(product["DEMO_AGENT_PASSWORD"])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Alex Agent")).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Agent sign-in")).to_be_visible()
