@@ -12,6 +12,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 TRAINING_INPUTS := config.yml $(shell find assistant/domain assistant/data nlu_data assistant/components \
 	-type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null | sort)
 MODEL := models/bank.tar.gz
+# pip warns once per package about this machine's optional local index; keep the output readable.
+QUIET_PIP = 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }; exit $${PIPESTATUS[0]}
 # The demo's secrets (generated once into data/demo-secrets.env unless set in the environment).
 DEMO_ENV = eval "$$(python3 scripts/demo.py --print-env)"
 
@@ -23,12 +25,12 @@ install: $(RASA_VENV)/.installed $(PLATFORM_VENV)/.installed
 # installed without resolution (see docs in requirements/rasa-deps.in).
 $(RASA_VENV)/.installed: requirements/rasa.lock.txt
 	test -x $(RASA_PY) || $(PYTHON) -m venv $(RASA_VENV)
-	$(RASA_PY) -m pip install -q --no-deps --ignore-requires-python -r requirements/rasa.lock.txt
+	$(RASA_PY) -m pip install -q --no-deps --ignore-requires-python -r requirements/rasa.lock.txt $(QUIET_PIP)
 	touch $@
 
 $(PLATFORM_VENV)/.installed: requirements/platform.lock.txt
 	test -x $(PLATFORM_PY) || $(PYTHON) -m venv $(PLATFORM_VENV)
-	$(PLATFORM_PY) -m pip install -q --no-deps -r requirements/platform.lock.txt
+	$(PLATFORM_PY) -m pip install -q --no-deps -r requirements/platform.lock.txt $(QUIET_PIP)
 	touch $@
 
 db: install

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -30,6 +31,15 @@ def customer_sender_id(customer_id: int) -> str:
 
 def _error(status: int, code: str, detail: str) -> HTTPResponse:
     return response.json({"error": code, "detail": detail}, status=status)
+
+
+async def _render(request: Request, response_name: str, sender: str) -> dict[str, Any] | None:
+    """Render a domain response outside the dialogue (its text stays in the domain)."""
+    agent = getattr(request.app.ctx, "agent", None)
+    if agent is None or agent.processor is None:
+        return None
+    tracker = DialogueStateTracker(sender, agent.domain.slots)
+    return await agent.processor.nlg.generate(response_name, tracker, "app")
 
 
 class AppChannel(InputChannel):
@@ -103,6 +113,11 @@ class AppChannel(InputChannel):
                 return _error(503, "unavailable", "The assistant could not answer; please retry.")
             finally:
                 conversation_id.reset(token)
+            if not collector.messages:
+                # A bank assistant always answers: if an action failed (e.g. the action
+                # server is down) the customer gets the domain's apology, not silence.
+                apology = await _render(request, "utter_service_unavailable", sender)
+                collector.messages.extend([apology] if apology else [])
             messages = [
                 {k: v for k, v in m.items() if k != "recipient_id"} for m in collector.messages
             ]

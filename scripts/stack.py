@@ -130,9 +130,39 @@ class Stack:
             self.stop()
             raise
 
-    def _wait_healthy(self, timeout: float) -> None:
+    def service(self, name: str) -> Service:
+        return next(s for s in self.services if s.name == name)
+
+    def kill(self, name: str) -> None:
+        """Stop one service abruptly (tests of a dead dependency)."""
+        service = self.service(name)
+        if service.process and service.process.poll() is None:
+            os.killpg(service.process.pid, signal.SIGKILL)
+            service.process.wait()
+
+    def restart(self, name: str, timeout: float = 120) -> None:
+        self.kill(name)
+        service = self.service(name)
+        self._spawn(service)
+        self._wait_healthy(timeout, [service])
+
+    def _spawn(self, service: Service) -> None:
+        service.log_path = self.log_dir / f"{service.name}.log"
+        with service.log_path.open("ab") as log:
+            service.process = subprocess.Popen(
+                service.command,
+                cwd=ROOT,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
+
+    def _wait_healthy(self, timeout: float, services: list[Service] | None = None) -> None:
         deadline = time.monotonic() + timeout
-        pending = list(self.services)
+        pending = list(services or self.services)
         while pending:
             for service in list(pending):
                 assert service.process is not None

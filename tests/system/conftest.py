@@ -31,7 +31,7 @@ def _run(env: dict[str, str], *args: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def product(tmp_path_factory) -> Iterator[dict[str, str]]:
+def running_stack(tmp_path_factory) -> Iterator[Stack]:
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` first (make test does)")
     data = tmp_path_factory.mktemp("product")
@@ -57,9 +57,15 @@ def product(tmp_path_factory) -> Iterator[dict[str, str]]:
     stack = Stack.from_env(env, data / "logs")
     stack.start(timeout=300)
     try:
-        yield env
+        yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture(scope="session")
+def product(running_stack: Stack) -> dict[str, str]:
+    """The environment the product runs with: URLs, ports, secrets, data directory."""
+    return running_stack.env
 
 
 def log_text(product: dict[str, str]) -> str:

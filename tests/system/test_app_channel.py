@@ -66,3 +66,16 @@ def test_card_number_typed_by_a_customer_is_masked_in_every_log(product) -> None
     ]
     assert masked, "Rasa's debug log records the (masked) message"
     assert all(entry["conversation_id"] == "customer-5" for entry in masked)
+
+
+def test_dead_action_server_gets_an_apology_not_silence(running_stack, product) -> None:
+    running_stack.kill("actions")
+    try:
+        response = send(product, app_token(product, 6), {"message": "what's my balance?"})
+        assert response.status_code == 200
+        texts = [m["text"] for m in response.json()["messages"]]
+        assert texts == response_texts("utter_service_unavailable")
+    finally:
+        running_stack.restart("actions")
+    again = send(product, app_token(product, 6), {"message": "what's my balance?"})
+    assert again.json()["messages"][0]["text"] not in response_texts("utter_service_unavailable")
