@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from agent_console import chat_page, console, demo, health
+from agent_console import chat_page, console, demo, handoffs, health, rasa_events
+from agent_console.live import LiveBus
 from crm.api import router as crm_router
 from crm.logs import configure_logging, conversation_id
 from crm.settings import get_settings
@@ -20,13 +23,26 @@ log = logging.getLogger("agent_console")
 def create_app() -> FastAPI:
     settings = get_settings()
     configure_logging("platform", settings.log_level, settings.log_format)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.live = LiveBus(settings.redis_url)
+        await app.state.live.start()
+        try:
+            yield
+        finally:
+            await app.state.live.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Bank assistant platform",
         description="Customer API, agent console and customer chat page.",
         version="0.1.0",
     )
     app.include_router(health.router)
     app.include_router(crm_router)
+    app.include_router(handoffs.router)
+    app.include_router(rasa_events.router)
     app.include_router(chat_page.router)
     app.include_router(console.router)
     app.mount("/static", StaticFiles(directory=chat_page.WEB_DIR), name="static")

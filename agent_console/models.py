@@ -46,3 +46,69 @@ class AgentSession(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
     agent: Mapped[Agent] = relationship(back_populates="sessions")
+
+
+CONVERSATION_STATUSES = ("bot", "pending", "open", "resolved")
+HANDOFF_REASONS = ("customer_request", "fallback", "retention", "complaint", "callback")
+DISPOSITIONS = (
+    "resolved",
+    "offer_accepted",
+    "offer_declined",
+    "callback_requested",
+    "account_closed",
+)
+
+
+class Conversation(Base):
+    """One conversation per Rasa sender (`customer-<id>` for a known customer, whatever
+    channel), with Chatwoot-style status: bot → pending (waiting for an agent) → open
+    (an agent owns it) → resolved (handed back or closed)."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="bot")
+    last_channel: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    assigned_agent: Mapped[Agent | None] = relationship()
+
+
+class Handoff(Base):
+    """A request for a human, created by the assistant (or a callback request)."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(24))
+    priority: Mapped[str] = mapped_column(String(8), default="normal")
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    disposition: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    notes: Mapped[str] = mapped_column(String(2000), default="")
+    timeout_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    conversation: Mapped[Conversation] = relationship()
+    agent: Mapped[Agent | None] = relationship()
+
+
+class AuditEntry(Base):
+    """Who looked at or changed which customer's data, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
+    action: Mapped[str] = mapped_column(String(48))
+    customer_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    detail: Mapped[str] = mapped_column(String(500), default="")

@@ -74,6 +74,8 @@ def endpoints() -> dict[str, Any]:
         },
         "tracker_store": tracker_store(os.environ.get("DATABASE_URL", ""), data),
         "lock_store": lock_store(os.environ.get("REDIS_URL", "")),
+        # Every event also streams to the platform (live console), off the reply path.
+        "event_broker": {"type": "connectors.platform_events.PlatformEventBroker"},
     }
 
 

@@ -10,12 +10,18 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    InputChannel,
+    OutputChannel,
+    UserMessage,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from connectors import platform_client
 from connectors.app_token import AppTokenVerifier, InvalidToken
 from crm.logs import conversation_id
 
@@ -42,6 +48,38 @@ async def _render(request: Request, response_name: str, sender: str) -> dict[str
     return await agent.processor.nlg.generate(response_name, tracker, "app")
 
 
+class AppLiveOutput(OutputChannel):
+    """Messages sent outside a request (agent replies, hand-back): to the customer's live page.
+
+    Used by Rasa when the platform appends events with `output_channel=latest` and the
+    customer last wrote from the app.
+    """
+
+    @classmethod
+    def name(cls) -> str:
+        return "app"
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._deliver(recipient_id, {"text": text})
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self._deliver(recipient_id, {"text": text, "buttons": buttons})
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        await self._deliver(recipient_id, {"custom": json_message})
+
+    async def _deliver(self, recipient_id: str, message: dict[str, Any]) -> None:
+        status, _ = await platform_client.post(
+            "deliveries", {"conversation_id": recipient_id, "message": message}
+        )
+        if status >= 300:
+            log.warning("live delivery to the app refused: HTTP %s", status)
+
+
 class AppChannel(InputChannel):
     """The bank app's chat, authenticated per request by a short-lived JWT."""
 
@@ -55,6 +93,9 @@ class AppChannel(InputChannel):
 
     def __init__(self, verifier: AppTokenVerifier) -> None:
         self.verifier = verifier
+
+    def get_output_channel(self) -> OutputChannel:
+        return AppLiveOutput()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("app_webhook", __name__)

@@ -1,0 +1,113 @@
+"""Ingest Rasa's event stream and deliver out-of-band messages to customers' live sockets.
+
+Rasa (connectors/platform_events.py) posts every tracker event here; the console follows a
+conversation live from them. The in-app channel's output channel posts agent messages and
+other out-of-band bot messages to /deliveries, which reach the customer's open chat page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, status
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from agent_console.models import Conversation
+from crm.api.deps import require_service_token
+from crm.db import session_scope
+from crm.models import utcnow
+
+router = APIRouter(prefix="/api/v1", tags=["live"], dependencies=[Depends(require_service_token)])
+
+SHOWN_EVENTS = {
+    "user",
+    "bot",
+    "pause",
+    "resume",
+    "action",
+    "active_loop",
+    "slot",
+    "session_started",
+}
+
+
+class RasaEvent(BaseModel):
+    """The fields of a Rasa tracker event the console uses; the rest is passed through."""
+
+    model_config = {"extra": "allow"}
+
+    event: str = Field(max_length=64)
+    sender_id: str = Field(min_length=1, max_length=64)
+    timestamp: float | None = None
+
+
+class Delivery(BaseModel):
+    conversation_id: str = Field(min_length=1, max_length=64)
+    message: dict[str, Any]
+
+
+def compact(event: RasaEvent) -> dict[str, Any]:
+    """What a live view needs of one event (same shape the history endpoint returns)."""
+    raw = event.model_dump()
+    parse = raw.get("parse_data") or {}
+    metadata = raw.get("metadata") or {}
+    return {
+        "type": event.event,
+        "conversation_id": event.sender_id,
+        "timestamp": event.timestamp,
+        "text": raw.get("text"),
+        "channel": raw.get("input_channel") or metadata.get("channel"),
+        "intent": (parse.get("intent") or {}).get("name"),
+        "confidence": (parse.get("intent") or {}).get("confidence"),
+        "entities": [
+            {"entity": e.get("entity"), "value": e.get("value")}
+            for e in parse.get("entities") or []
+        ],
+        "name": raw.get("name"),
+        "value": raw.get("value") if event.event == "slot" else None,
+        "author": metadata.get("author"),
+    }
+
+
+def _note_customer_message(sender_id: str, channel: str | None, customer_id: Any) -> str:
+    with session_scope() as session:
+        conversation = session.get(Conversation, sender_id)
+        if conversation is None:
+            conversation = Conversation(id=sender_id, status="bot")
+            session.add(conversation)
+        if channel:
+            conversation.last_channel = channel
+        if isinstance(customer_id, int):
+            conversation.customer_id = customer_id
+        conversation.updated_at = utcnow()
+        return conversation.status
+
+
+@router.post("/rasa-events", status_code=status.HTTP_202_ACCEPTED)
+async def ingest_events(events: list[RasaEvent], request: Request) -> dict[str, int]:
+    live = request.app.state.live
+    shown = 0
+    for event in events:
+        if event.event not in SHOWN_EVENTS:
+            continue
+        item = compact(event)
+        if event.event == "user":
+            metadata = event.model_dump().get("metadata") or {}
+            conversation_status = await run_in_threadpool(
+                _note_customer_message, event.sender_id, item["channel"],
+                metadata.get("customer_id"),
+            )  # fmt: skip
+            if conversation_status in ("pending", "open"):
+                await live.publish("queue", {"type": "customer.message", "event": item})
+        await live.publish(f"conversation:{event.sender_id}", item)
+        shown += 1
+    return {"received": len(events), "published": shown}
+
+
+@router.post("/deliveries", status_code=status.HTTP_202_ACCEPTED)
+async def deliver(delivery: Delivery, request: Request) -> dict[str, str]:
+    await request.app.state.live.publish(
+        f"customer:{delivery.conversation_id}", {"type": "message", "message": delivery.message}
+    )
+    return {"status": "queued"}

@@ -1,0 +1,70 @@
+"""Rasa event broker that streams every conversation event to the platform, off the hot path.
+
+The agent console shows conversations live from these events (customer messages with the
+understood intent, bot replies, handoff pauses). `publish` only enqueues; a background task
+posts batches. If the platform is down the events wait (bounded) and are retried; the
+tracker store stays the source of truth, so the console can always re-read the history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import aiohttp
+from rasa.core.brokers.broker import EventBroker
+from rasa.utils.endpoints import EndpointConfig
+
+from connectors import platform_client
+
+log = logging.getLogger(__name__)
+
+MAX_QUEUED = 10_000
+MAX_BATCH = 200
+
+
+class PlatformEventBroker(EventBroker):
+    def __init__(self) -> None:
+        self._queue: asyncio.Queue[dict[str, Any]] | None = None
+        self._sender: asyncio.Task | None = None
+        platform_client.service_token()  # fail at start-up, not on the first event
+
+    @classmethod
+    async def from_endpoint_config(
+        cls, broker_config: EndpointConfig, event_loop: Any = None
+    ) -> PlatformEventBroker:
+        return cls()
+
+    def publish(self, event: dict[str, Any]) -> None:
+        if self._queue is None:
+            self._queue = asyncio.Queue(MAX_QUEUED)
+            self._sender = asyncio.get_running_loop().create_task(self._send_forever())
+        try:
+            self._queue.put_nowait(event)
+        except asyncio.QueueFull:
+            log.warning("platform unreachable for too long; live event dropped")
+
+    async def _send_forever(self) -> None:
+        assert self._queue is not None
+        delay = 0.5
+        while True:
+            batch = [await self._queue.get()]
+            while not self._queue.empty() and len(batch) < MAX_BATCH:
+                batch.append(self._queue.get_nowait())
+            while True:
+                try:
+                    status, _ = await platform_client.post("rasa-events", batch)
+                    if status < 500:
+                        if status >= 400:
+                            log.warning("platform refused %d events: HTTP %s", len(batch), status)
+                        delay = 0.5
+                        break
+                except (aiohttp.ClientError, TimeoutError) as exc:
+                    log.warning("platform events post failed (%s); retrying", type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10)
+
+    async def close(self) -> None:
+        if self._sender is not None:
+            self._sender.cancel()
