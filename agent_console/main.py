@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from agent_console import chat_page, console, demo, handoffs, health, rasa_events
+from agent_console import chat_page, console, demo, handoffs, health, linking, rasa_events
 from agent_console.live import LiveBus
 from crm.api import router as crm_router
 from crm.logs import configure_logging, conversation_id
@@ -43,6 +43,7 @@ def create_app() -> FastAPI:
     app.include_router(crm_router)
     app.include_router(handoffs.router)
     app.include_router(rasa_events.router)
+    app.include_router(linking.router)
     app.include_router(chat_page.router)
     app.include_router(console.router)
     app.mount("/static", StaticFiles(directory=chat_page.WEB_DIR), name="static")

@@ -112,3 +112,20 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(48))
     customer_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     detail: Mapped[str] = mapped_column(String(500), default="")
+
+
+class LinkCode(Base):
+    """A one-time code that links a messaging account (e.g. a Telegram chat) to a customer.
+
+    Issued only to a verified in-app customer; valid for minutes, single use; only a hash
+    of the code is stored."""
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

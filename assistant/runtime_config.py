@@ -46,6 +46,23 @@ def tracker_store(database_url: str, data: Path) -> dict[str, Any]:
     }
 
 
+def tracker_database_url() -> str:
+    """SQLAlchemy URL of the tracker store's database (other Rasa-side tables live there too)."""
+    store = tracker_store(os.environ.get("DATABASE_URL", ""), data_dir())
+    if store["dialect"] == "sqlite":
+        return f"sqlite:///{store['db']}"
+    from sqlalchemy.engine import URL
+
+    return URL.create(
+        "postgresql+psycopg2",
+        username=store["username"] or None,
+        password=store["password"] or None,
+        host=store["url"],
+        port=store["port"],
+        database=store["db"],
+    ).render_as_string(hide_password=False)
+
+
 def lock_store(redis_url: str) -> dict[str, Any]:
     """Redis locks let several Rasa replicas share one tracker store; in-memory otherwise."""
     if not redis_url:
@@ -89,10 +106,26 @@ def logging_config(fmt: str, level: str) -> dict[str, Any]:
     }
 
 
-def write_runtime_files() -> tuple[Path, Path]:
-    """Write endpoints.yml and logging.yml under DATA_DIR/runtime; return their paths."""
+OPTIONAL_CHANNELS = {"connectors.telegram_channel.TelegramChannel": "TELEGRAM_BOT_TOKEN"}
+
+
+def credentials() -> dict[str, Any]:
+    """assistant/credentials.yml minus the channels whose token is not configured."""
+    base = yaml.safe_load((PROJECT_ROOT / "assistant" / "credentials.yml").read_text()) or {}
+    enabled = {}
+    for channel, config in base.items():
+        token_variable = OPTIONAL_CHANNELS.get(channel)
+        if token_variable is None or os.environ.get(token_variable):
+            enabled[channel] = config
+    return enabled
+
+
+def write_runtime_files() -> tuple[Path, Path, Path]:
+    """Write endpoints, credentials and logging files under DATA_DIR/runtime."""
     runtime = data_dir() / "runtime"
     runtime.mkdir(parents=True, exist_ok=True)
+    credentials_path = runtime / "credentials.yml"
+    credentials_path.write_text(yaml.safe_dump(credentials(), sort_keys=False))
     endpoints_path = runtime / "endpoints.yml"
     fd = os.open(endpoints_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -101,4 +134,4 @@ def write_runtime_files() -> tuple[Path, Path]:
     fmt = os.environ.get("LOG_FORMAT", "text").lower()
     level = os.environ.get("LOG_LEVEL", "INFO").upper()
     logging_path.write_text(yaml.safe_dump(logging_config(fmt, level), sort_keys=False))
-    return endpoints_path, logging_path
+    return endpoints_path, credentials_path, logging_path

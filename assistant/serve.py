@@ -14,7 +14,7 @@ from assistant.runtime_config import PROJECT_ROOT, ConfigError, write_runtime_fi
 from connectors.app_token import AppTokenVerifier
 
 
-def rasa_command(endpoints: str, logging_config: str) -> list[str]:
+def rasa_command(endpoints: str, credentials: str, logging_config: str) -> list[str]:
     token = os.environ.get("RASA_API_TOKEN", "")
     if len(token) < 16:
         raise ConfigError(
@@ -31,7 +31,7 @@ def rasa_command(endpoints: str, logging_config: str) -> list[str]:
         "--interface", os.environ.get("RASA_HOST", "127.0.0.1"),
         "--port", os.environ.get("RASA_PORT", "5005"),
         "--cors", origins,
-        "--credentials", str(PROJECT_ROOT / "assistant" / "credentials.yml"),
+        "--credentials", credentials,
         "--endpoints", endpoints,
         "--logging-config-file", logging_config,
     ]  # fmt: skip
@@ -39,8 +39,12 @@ def rasa_command(endpoints: str, logging_config: str) -> list[str]:
 
 def main() -> None:
     AppTokenVerifier.from_environment()  # fail now, not on the first chat message
-    endpoints, logging_config = write_runtime_files()
-    sys.argv = rasa_command(str(endpoints), str(logging_config))
+    if os.environ.get("TELEGRAM_BOT_TOKEN"):
+        from connectors.telegram_channel import TelegramSettings
+
+        TelegramSettings.from_environment()
+    endpoints, credentials, logging_config = write_runtime_files()
+    sys.argv = rasa_command(str(endpoints), str(credentials), str(logging_config))
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     os.chdir(PROJECT_ROOT)
     sys.path.insert(0, str(PROJECT_ROOT))

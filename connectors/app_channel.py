@@ -22,7 +22,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors import platform_client
-from connectors.app_token import AppTokenVerifier, InvalidToken
+from connectors.app_token import AppIdentity, AppTokenVerifier, InvalidToken
+from connectors.replay_guard import ReplayGuard, guard_from_environment
 from crm.logs import conversation_id
 
 log = logging.getLogger(__name__)
@@ -93,9 +94,48 @@ class AppChannel(InputChannel):
 
     def __init__(self, verifier: AppTokenVerifier) -> None:
         self.verifier = verifier
+        self._guard: ReplayGuard | None = None
 
     def get_output_channel(self) -> OutputChannel:
         return AppLiveOutput()
+
+    @property
+    def guard(self) -> ReplayGuard:
+        if self._guard is None:
+            self._guard = guard_from_environment()
+        return self._guard
+
+    async def _process(
+        self,
+        request: Request,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        text: str,
+        sender: str,
+        identity: AppIdentity,
+        key: str | None,
+    ) -> dict[str, Any]:
+        collector = CollectingOutputChannel()
+        await on_new_message(
+            UserMessage(
+                text,
+                collector,
+                sender,
+                input_channel=self.name(),
+                message_id=key,
+                metadata={
+                    "channel": self.name(),
+                    "customer_id": identity.customer_id,
+                    "verified": True,
+                },
+            )
+        )
+        if not collector.messages:
+            # A bank assistant always answers: if an action failed (e.g. the action
+            # server is down) the customer gets the domain's apology, not silence.
+            apology = await _render(request, "utter_service_unavailable", sender)
+            collector.messages.extend([apology] if apology else [])
+        messages = [{k: v for k, v in m.items() if k != "recipient_id"} for m in collector.messages]
+        return {"conversation_id": sender, "messages": messages}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("app_webhook", __name__)
@@ -128,40 +168,30 @@ class AppChannel(InputChannel):
                     f"Messages are limited to {MAX_MESSAGE_CHARS} characters.",
                 )
             message_id = body.get("message_id")
-            if message_id is not None and not isinstance(message_id, str | int):
-                return _error(400, "bad_request", "message_id must be a string.")
+            if message_id is not None and (
+                not isinstance(message_id, str | int) or len(str(message_id)) > 128
+            ):
+                return _error(400, "bad_request", "message_id must be a string of <= 128 chars.")
 
             sender = customer_sender_id(identity.customer_id)
+            key = f"app:{identity.customer_id}:{message_id}" if message_id is not None else None
+            if key and not await self.guard.claim(key):
+                earlier = await self.guard.wait_reply(key)
+                if earlier is None:
+                    return _error(409, "in_progress", "This message is still being processed.")
+                return response.json(earlier | {"replayed": True})
             token = conversation_id.set(sender)
-            collector = CollectingOutputChannel()
             try:
-                await on_new_message(
-                    UserMessage(
-                        text,
-                        collector,
-                        sender,
-                        input_channel=self.name(),
-                        message_id=str(message_id) if message_id is not None else None,
-                        metadata={
-                            "channel": self.name(),
-                            "customer_id": identity.customer_id,
-                            "verified": True,
-                        },
-                    )
-                )
+                body = await self._process(request, on_new_message, text, sender, identity, key)
             except Exception:
                 log.exception("processing a message failed")
+                if key:
+                    await self.guard.release(key)
                 return _error(503, "unavailable", "The assistant could not answer; please retry.")
             finally:
                 conversation_id.reset(token)
-            if not collector.messages:
-                # A bank assistant always answers: if an action failed (e.g. the action
-                # server is down) the customer gets the domain's apology, not silence.
-                apology = await _render(request, "utter_service_unavailable", sender)
-                collector.messages.extend([apology] if apology else [])
-            messages = [
-                {k: v for k, v in m.items() if k != "recipient_id"} for m in collector.messages
-            ]
-            return response.json({"conversation_id": sender, "messages": messages})
+            if key:
+                await self.guard.finish(key, body)
+            return response.json(body)
 
         return webhook

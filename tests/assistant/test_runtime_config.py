@@ -34,7 +34,7 @@ def test_endpoints_file_is_private_and_complete(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     monkeypatch.setenv("DATABASE_URL", "postgresql://bank:s3cret@db.internal:5433/bank")
     monkeypatch.setenv("REDIS_URL", "redis://:pw@cache.internal:6380/2")
-    endpoints, _ = runtime_config.write_runtime_files()
+    endpoints, _, _ = runtime_config.write_runtime_files()
     assert oct(endpoints.stat().st_mode & 0o777) == "0o600"
     config = runtime_config.endpoints()
     assert config["tracker_store"]["url"] == "db.internal"
@@ -43,6 +43,13 @@ def test_endpoints_file_is_private_and_complete(tmp_path, monkeypatch) -> None:
         "type": "redis", "url": "cache.internal", "port": 6380, "db": 2,
         "key_prefix": "bank", "use_ssl": False, "password": "pw",
     }  # fmt: skip
+
+
+def test_telegram_channel_opens_only_with_its_token(monkeypatch) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    assert list(runtime_config.credentials()) == ["connectors.app_channel.AppChannel"]
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    assert "connectors.telegram_channel.TelegramChannel" in runtime_config.credentials()
 
 
 def test_postgres_tracker_store_keeps_a_conversation(tmp_path) -> None:

@@ -1,0 +1,323 @@
+"""Telegram channel on python-telegram-bot (Rasa's built-in one uses aiogram).
+
+Webhook mode for production (Telegram posts updates to /webhooks/telegram/webhook with the
+secret token header), polling mode for development. A chat linked to a customer (one-time
+code from the app, `/start <code>`) speaks as that customer, in the same conversation as
+the app; an unlinked chat is anonymous.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.shared.core.trackers import DialogueStateTracker
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+
+from connectors import platform_client
+from connectors.app_channel import customer_sender_id
+from connectors.replay_guard import ReplayGuard, guard_from_environment
+from crm.logs import conversation_id
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+IDENTITY_CACHE_SECONDS = 30
+MAX_CALLBACK_DATA = 64  # Telegram's limit for inline button payloads
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str
+    base_url: str
+    mode: str
+    webhook_url: str
+    webhook_secret: str
+
+    @classmethod
+    def from_environment(cls) -> TelegramSettings:
+        token = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+        mode = os.environ.get("TELEGRAM_MODE", "webhook").lower()
+        secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
+        problems = []
+        if not token:
+            problems.append("TELEGRAM_BOT_TOKEN: must be set to use the Telegram channel")
+        if mode not in {"webhook", "polling"}:
+            problems.append("TELEGRAM_MODE: must be 'webhook' or 'polling'")
+        if mode == "webhook" and len(secret) < 16:
+            problems.append("TELEGRAM_WEBHOOK_SECRET: must be set (>= 16 chars) in webhook mode")
+        if problems:
+            raise SystemExit("Configuration error (see .env.example):\n  " + "\n  ".join(problems))
+        return cls(
+            token=token,
+            base_url=os.environ.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
+            mode=mode,
+            webhook_url=os.environ.get("TELEGRAM_WEBHOOK_URL", ""),
+            webhook_secret=secret,
+        )
+
+
+def _keyboard(buttons: list[dict[str, Any]]) -> InlineKeyboardMarkup:
+    rows = []
+    for button in buttons:
+        payload = str(button.get("payload") or button.get("title"))
+        if len(payload.encode()) > MAX_CALLBACK_DATA:
+            log.warning("button payload longer than Telegram allows; sending its title instead")
+            payload = str(button.get("title"))[:MAX_CALLBACK_DATA]
+        rows.append([InlineKeyboardButton(str(button.get("title")), callback_data=payload)])
+    return InlineKeyboardMarkup(rows)
+
+
+class TelegramOutput(OutputChannel):
+    """Sends to one chat; `chat_id=None` means: find the customer's linked chat first."""
+
+    def __init__(self, bot: Bot, chat_id: int | None = None) -> None:
+        self.bot = bot
+        self.chat_id = chat_id
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    async def _chat_for(self, recipient_id: str) -> int | None:
+        if self.chat_id is not None:
+            return self.chat_id
+        if recipient_id.startswith("telegram-"):
+            return int(recipient_id.removeprefix("telegram-"))
+        if recipient_id.startswith("customer-"):
+            status, identities = await platform_client.get(
+                f"customers/{recipient_id.removeprefix('customer-')}/channel-identities"
+            )
+            chats = [i["external_id"] for i in identities or [] if i["channel"] == CHANNEL]
+            if status == 200 and chats:
+                return int(chats[-1])
+        log.warning("no Telegram chat known for %s; message not delivered", recipient_id)
+        return None
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        chat = await self._chat_for(recipient_id)
+        if chat is not None:
+            await self.bot.send_message(chat, text)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        chat = await self._chat_for(recipient_id)
+        if chat is not None:
+            await self.bot.send_message(chat, text, reply_markup=_keyboard(buttons))
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        chat = await self._chat_for(recipient_id)
+        if chat is not None:
+            await self.bot.send_photo(chat, image)
+
+
+class TelegramChannel(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls(TelegramSettings.from_environment())
+
+    def __init__(self, settings: TelegramSettings) -> None:
+        self.settings = settings
+        self.bot = Bot(settings.token, base_url=settings.base_url)
+        self._identities: dict[int, tuple[float, int | None]] = {}
+        self._poller: asyncio.Task | None = None
+        self._guard: ReplayGuard | None = None
+
+    @property
+    def guard(self) -> ReplayGuard:
+        if self._guard is None:
+            self._guard = guard_from_environment()
+        return self._guard
+
+    def get_output_channel(self) -> OutputChannel:
+        return TelegramOutput(self.bot)
+
+    async def _customer_for(self, chat_id: int) -> int | None:
+        """The linked customer of a chat (cached briefly), or None for an anonymous chat."""
+        cached = self._identities.get(chat_id)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        status, body = await platform_client.get(f"identities/{CHANNEL}/{chat_id}")
+        customer_id = int(body["customer_id"]) if status == 200 else None
+        if status not in (200, 404):
+            raise aiohttp.ClientError(f"identity lookup answered {status}")
+        self._identities[chat_id] = (time.monotonic() + IDENTITY_CACHE_SECONDS, customer_id)
+        return customer_id
+
+    async def _render(self, agent: Any, response_name: str, sender: str) -> str | None:
+        """A domain response's text (customer-facing words stay in the domain)."""
+        if agent is None or agent.processor is None:
+            return None
+        tracker = DialogueStateTracker(sender, agent.domain.slots)
+        rendered = await agent.processor.nlg.generate(response_name, tracker, CHANNEL)
+        return (rendered or {}).get("text")
+
+    async def _link(self, agent: Any, chat_id: int, code: str) -> None:
+        status, body = await platform_client.post(
+            f"identities/{CHANNEL}/redeem", {"code": code, "external_id": str(chat_id)}
+        )
+        linked = status == 200
+        if linked:
+            self._identities[chat_id] = (
+                time.monotonic() + IDENTITY_CACHE_SECONDS,
+                int(body["customer_id"]),
+            )
+        name = "utter_telegram_linked" if linked else "utter_telegram_link_failed"
+        text = await self._render(agent, name, f"telegram-{chat_id}")
+        if text:
+            await self.bot.send_message(chat_id, text)
+
+    async def handle_update(
+        self,
+        update: Update,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        agent: Any,
+    ) -> None:
+        """One Telegram update, once: a redelivered update (same update_id) is skipped."""
+        key = f"telegram:{self.bot.id}:{update.update_id}"
+        if not await self.guard.claim(key):
+            log.info("Telegram update %s was already handled; skipped", update.update_id)
+            return
+        try:
+            await self._handle(update, on_new_message, agent)
+        except BaseException:
+            await self.guard.release(key)
+            raise
+        await self.guard.finish(key, {})
+
+    async def _handle(
+        self,
+        update: Update,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        agent: Any,
+    ) -> None:
+        """A text message, a button press, or something we ignore (logged)."""
+        if update.callback_query is not None:
+            query = update.callback_query
+            with contextlib.suppress(TelegramError):
+                await query.answer()
+            chat = query.message.chat.id if query.message else query.from_user.id
+            text = query.data or ""
+            message_id = f"tg-cb-{query.id}"
+        elif update.message is not None and update.message.text:
+            chat = update.message.chat.id
+            text = update.message.text
+            message_id = f"tg-{chat}-{update.message.message_id}"
+            command, _, argument = text.partition(" ")
+            if command == "/start" and argument.strip():
+                await self._link(agent, chat, argument.strip())
+                return
+        else:
+            log.info("ignored Telegram update %s of an unsupported type", update.update_id)
+            return
+
+        customer_id = await self._customer_for(chat)
+        sender = customer_sender_id(customer_id) if customer_id else f"telegram-{chat}"
+        token = conversation_id.set(sender)
+        try:
+            await on_new_message(
+                UserMessage(
+                    text,
+                    TelegramOutput(self.bot, chat),
+                    sender,
+                    input_channel=CHANNEL,
+                    message_id=message_id,
+                    metadata={
+                        "channel": CHANNEL,
+                        "customer_id": customer_id,
+                        "verified": customer_id is not None,
+                        "telegram_chat_id": chat,
+                    },
+                )
+            )
+        finally:
+            conversation_id.reset(token)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        telegram = Blueprint("telegram_webhook", __name__)
+        settings = self.settings
+
+        @telegram.listener("after_server_start")
+        async def _start(app: Any, _loop: Any) -> None:
+            await self.bot.initialize()
+            if settings.mode == "polling":
+                await self.bot.delete_webhook()
+                self._poller = asyncio.create_task(self._poll(on_new_message, app))
+            elif settings.webhook_url:
+                await self.bot.set_webhook(
+                    settings.webhook_url,
+                    secret_token=settings.webhook_secret,
+                    allowed_updates=["message", "callback_query"],
+                )
+
+        @telegram.listener("before_server_stop")
+        async def _stop(_app: Any, _loop: Any) -> None:
+            if self._poller is not None:
+                self._poller.cancel()
+            with contextlib.suppress(Exception):
+                await self.bot.shutdown()
+
+        @telegram.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok", "mode": settings.mode})
+
+        @telegram.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+            if settings.mode != "webhook" or not hmac.compare_digest(
+                given.encode(), settings.webhook_secret.encode()
+            ):
+                return response.json({"error": "unauthorized"}, status=401)
+            try:
+                update = Update.de_json(request.json, self.bot)
+            except Exception:  # malformed body: Telegram never sends one, attackers might
+                return response.json({"error": "bad_request"}, status=400)
+            try:
+                await self.handle_update(update, on_new_message, request.app.ctx.agent)
+            except (aiohttp.ClientError, TimeoutError, TelegramError):
+                log.exception("Telegram update %s failed", update.update_id)
+                # 200 anyway: a non-2xx makes Telegram redeliver the same update forever.
+            return response.json({"ok": True})
+
+        return telegram
+
+    async def _poll(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], app) -> None:
+        """Development mode: long-poll getUpdates instead of receiving webhooks."""
+        offset = 0
+        while True:
+            try:
+                updates = await self.bot.get_updates(
+                    offset=offset, timeout=10, allowed_updates=["message", "callback_query"]
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("Telegram getUpdates failed; retrying", exc_info=True)
+                await asyncio.sleep(2)
+                continue
+            for update in updates:
+                offset = update.update_id + 1
+                try:
+                    await self.handle_update(update, on_new_message, app.ctx.agent)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("Telegram update %s failed", update.update_id)
