@@ -10,6 +10,8 @@
   let config = null;
   let token = null;
   let counter = 0;
+  let socket = null;
+  let typing = null;
 
   function add(kind, text) {
     const div = document.createElement("div");
@@ -40,6 +42,50 @@
     }
   }
 
+  function showTyping(on) {
+    if (on && !typing) { typing = add("system typing", "…"); }
+    if (!on && typing) { typing.remove(); typing = null; }
+  }
+
+  // Live channel for what arrives outside a request: agent replies, typing, handoff status.
+  function connectLive() {
+    if (socket) socket.close();
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const ws = new WebSocket(`${scheme}://${location.host}/chat/ws`);
+    socket = ws;
+    ws.addEventListener("open", () => ws.send(JSON.stringify({ token })));
+    ws.addEventListener("message", (event) => {
+      const data = JSON.parse(event.data);
+      if (data.type === "message") { showTyping(false); render([data.message]); }
+      else if (data.type === "typing") showTyping(Boolean(data.on));
+      else if (data.type === "handoff") document.body.dataset.handoff = data.status;
+      else if (data.type === "ready") document.body.dataset.live = "on";
+    });
+    ws.addEventListener("close", () => {
+      if (socket !== ws) return;
+      document.body.dataset.live = "off";
+      setTimeout(() => { if (socket === ws && token) connectLive(); }, 2000);
+    });
+  }
+
+  // The conversation so far, from every channel (e.g. started on Telegram, finished here).
+  async function loadHistory() {
+    const res = await fetch("/chat/history", { headers: { "Authorization": `Bearer ${token}` } });
+    if (!res.ok) return;
+    for (const item of await res.json()) {
+      if (!item.text) continue;
+      const div = add(item.type === "user" ? "user" : "bot", item.text);
+      if (item.channel && item.channel !== "app") div.dataset.channel = item.channel;
+    }
+  }
+
+  async function begin() {
+    log.replaceChildren();
+    await loadHistory();
+    connectLive();
+    setReady(true);
+  }
+
   function setReady(ready) { input.disabled = !ready; send.disabled = !ready; if (ready) input.focus(); }
 
   async function deliver(shown, payload) {
@@ -66,8 +112,7 @@
     const res = await fetch(`/api/v1/demo/customers/${customerId}/app-token`, { method: "POST" });
     if (!res.ok) { add("system", "Demo sign-in failed."); return; }
     token = (await res.json()).token;
-    log.replaceChildren();
-    setReady(true);
+    await begin();
   }
 
   form.addEventListener("submit", (event) => {
@@ -83,7 +128,7 @@
     const params = new URLSearchParams(location.search);
     // The bank's app passes its token in the fragment (never sent to servers or logs).
     const fromApp = new URLSearchParams(location.hash.slice(1)).get("token");
-    if (fromApp) { token = fromApp; setReady(true); return; }
+    if (fromApp) { token = fromApp; await begin(); return; }
     if (!config.demo) { add("system", "Open this chat from the bank's app."); return; }
     document.getElementById("demo-login").hidden = false;
     const customers = await (await fetch("/api/v1/demo/customers")).json();

@@ -15,9 +15,12 @@ import pytest
 import yaml
 
 from scripts.stack import PLATFORM_PY, ROOT, Stack
+from tests.support.bot_api_server import BotApiServer
 
 MODEL = ROOT / "models" / "bank.tar.gz"
 PORTS = {"RASA_PORT": "15005", "ACTION_SERVER_PORT": "15055", "PLATFORM_PORT": "18000"}
+TELEGRAM_TOKEN = "4242:system-test-bot-token"
+TELEGRAM_SECRET = "system-test-telegram-webhook-secret"
 SECRETS = {
     "CRM_SERVICE_TOKEN": "system-test-service-token-0123456789",
     "APP_JWT_SECRET": "system-test-app-jwt-secret-0123456789abcdef",
@@ -31,7 +34,14 @@ def _run(env: dict[str, str], *args: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def running_stack(tmp_path_factory) -> Iterator[Stack]:
+def bot_api() -> Iterator[BotApiServer]:
+    """The local Telegram Bot API server the connector's python-telegram-bot client talks to."""
+    with BotApiServer(TELEGRAM_TOKEN) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def running_stack(tmp_path_factory, bot_api: BotApiServer) -> Iterator[Stack]:
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` first (make test does)")
     data = tmp_path_factory.mktemp("product")
@@ -50,6 +60,11 @@ def running_stack(tmp_path_factory) -> Iterator[Stack]:
         "RASA_URL": f"http://127.0.0.1:{PORTS['RASA_PORT']}",
         "RASA_PUBLIC_URL": f"http://127.0.0.1:{PORTS['RASA_PORT']}",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{PORTS['ACTION_SERVER_PORT']}/webhook",
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_API_BASE_URL": bot_api.base_url,
+        "TELEGRAM_MODE": "webhook",
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{PORTS['RASA_PORT']}/webhooks/telegram/webhook",
     }
     _run(env, "-m", "alembic", "-c", "crm/alembic.ini", "upgrade", "head")
     _run(env, "-m", "crm.synthetic", "--customers", "40")
@@ -88,12 +103,13 @@ def send(product: dict[str, str], token: str | None, body, **kwargs) -> httpx.Re
     return httpx.post(url, content=body, headers=headers, timeout=30, **kwargs)
 
 
-def crm(product: dict[str, str], path: str) -> httpx.Response:
-    return httpx.get(
-        f"{product['CRM_API_URL']}/{path}",
-        headers={"Authorization": f"Bearer {product['CRM_SERVICE_TOKEN']}"},
-        timeout=10,
-    )
+def crm(product: dict[str, str], path: str, body: dict | None = None) -> httpx.Response:
+    """Call the customer API as a service would (GET, or POST when a body is given)."""
+    headers = {"Authorization": f"Bearer {product['CRM_SERVICE_TOKEN']}"}
+    url = f"{product['CRM_API_URL']}/{path}"
+    if body is None:
+        return httpx.get(url, headers=headers, timeout=10)
+    return httpx.post(url, json=body, headers=headers, timeout=10)
 
 
 def response_texts(name: str) -> list[str]:

@@ -79,3 +79,20 @@ def test_dead_action_server_gets_an_apology_not_silence(running_stack, product) 
         running_stack.restart("actions")
     again = send(product, app_token(product, 6), {"message": "what's my balance?"})
     assert again.json()["messages"][0]["text"] not in response_texts("utter_service_unavailable")
+
+
+def test_a_retried_message_is_processed_and_answered_once(product) -> None:
+    token = app_token(product, 10)
+    body = {"message": "hello", "message_id": "retry-1"}
+    first = send(product, token, body)
+    second = send(product, token, body)
+    assert first.status_code == second.status_code == 200
+    assert second.json()["messages"] == first.json()["messages"]
+    assert second.json()["replayed"] is True
+    tracker = httpx.get(
+        f"{product['RASA_URL']}/conversations/customer-10/tracker",
+        params={"token": product["RASA_API_TOKEN"]},
+        timeout=10,
+    ).json()
+    user_turns = [e for e in tracker["events"] if e["event"] == "user"]
+    assert len(user_turns) == 1

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.system.conftest import response_texts
+from tests.system.conftest import app_token, crm, response_texts, send
 
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu",
@@ -52,3 +52,22 @@ def test_agent_logs_in_to_the_console(product, page: Page) -> None:
     expect(page.get_by_text("Alex Agent")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("heading", name="Agent sign-in")).to_be_visible()
+
+
+def test_chat_page_shows_the_conversation_so_far(product, page: Page) -> None:
+    send(product, app_token(product, 13), {"message": "hello", "message_id": "history-1"})
+    page.goto(f"{product['PUBLIC_URL']}/chat?customer=13")
+    expect(page.locator(".msg.user").first).to_have_text("hello")
+    expect(page.locator(".msg.bot").first).to_have_text(response_texts("utter_greet")[0])
+
+
+def test_message_sent_later_arrives_live_in_the_chat_page(product, page: Page) -> None:
+    page.goto(f"{product['PUBLIC_URL']}/chat?customer=14")
+    expect(page.locator("body[data-live=on]")).to_be_attached(timeout=15_000)
+    delivered = crm(
+        product,
+        "deliveries",
+        {"conversation_id": "customer-14", "message": {"text": "<b>Alex</b> here"}},
+    )
+    assert delivered.status_code == 202
+    expect(page.locator(".msg.bot").last).to_have_text("<b>Alex</b> here")  # shown, not parsed

@@ -1,0 +1,158 @@
+"""Telegram through the real python-telegram-bot client against a local Bot API server."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import httpx
+import pytest
+
+from tests.system.conftest import (
+    TELEGRAM_SECRET,
+    app_token,
+    crm,
+    log_text,
+    response_texts,
+)
+
+_update_ids = itertools.count(10_000)
+_message_ids = itertools.count(1)
+
+
+def message_update(chat: int, text: str, update_id: int | None = None) -> dict:
+    return {
+        "update_id": update_id or next(_update_ids),
+        "message": {
+            "message_id": next(_message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat, "type": "private"},
+            "from": {"id": chat, "is_bot": False, "first_name": "Test"},
+            "text": text,
+        },
+    }
+
+
+def post_update(product, update: dict, secret: str = TELEGRAM_SECRET) -> httpx.Response:
+    return httpx.post(
+        f"{product['RASA_URL']}/webhooks/telegram/webhook",
+        json=update,
+        headers={"X-Telegram-Bot-Api-Secret-Token": secret},
+        timeout=30,
+    )
+
+
+def sent_to(bot_api, chat: int) -> list[dict]:
+    return [m for m in bot_api.state.sent if int(m["chat_id"]) == chat]
+
+
+def wait_sent_to(bot_api, chat: int, count: int, timeout: float = 20) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        messages = sent_to(bot_api, chat)
+        if len(messages) >= count:
+            return messages
+        time.sleep(0.1)
+    return sent_to(bot_api, chat)
+
+
+def test_webhook_is_registered_with_its_secret_at_start_up(product, bot_api) -> None:
+    assert bot_api.state.webhook["url"].endswith("/webhooks/telegram/webhook")
+    assert bot_api.state.webhook["secret_token"] == TELEGRAM_SECRET
+
+
+def test_anonymous_chat_gets_answers_through_the_bot_api(product, bot_api) -> None:
+    chat = 700001
+    assert post_update(product, message_update(chat, "hello")).status_code == 200
+    (reply,) = wait_sent_to(bot_api, chat, 1)
+    assert reply["text"] in response_texts("utter_greet")
+
+
+def test_anonymous_chat_never_gets_account_data(product, bot_api) -> None:
+    chat = 700002
+    post_update(product, message_update(chat, "what's my balance?"))
+    replies = wait_sent_to(bot_api, chat, 1)
+    assert [r["text"] for r in replies] == response_texts("utter_verify_identity")
+
+
+def test_update_without_the_webhook_secret_is_refused(product, bot_api) -> None:
+    chat = 700003
+    response = post_update(product, message_update(chat, "hello"), secret="guess")
+    assert response.status_code == 401
+    time.sleep(1)
+    assert sent_to(bot_api, chat) == []
+
+
+def test_redelivered_update_is_answered_once(product, bot_api) -> None:
+    chat = 700004
+    update = message_update(chat, "hello")
+    assert post_update(product, update).status_code == 200
+    assert post_update(product, update).status_code == 200
+    wait_sent_to(bot_api, chat, 1)
+    time.sleep(1.5)
+    assert len(sent_to(bot_api, chat)) == 1
+
+
+def test_unknown_update_type_is_ignored_and_logged(product, bot_api) -> None:
+    update = {"update_id": next(_update_ids), "poll": {
+        "id": "1", "question": "?", "options": [], "total_voter_count": 0, "is_closed": False,
+        "is_anonymous": True, "type": "regular", "allows_multiple_answers": False,
+    }}  # fmt: skip
+    assert post_update(product, update).status_code == 200
+    time.sleep(0.5)
+    assert f"ignored Telegram update {update['update_id']}" in log_text(product)
+
+
+def test_button_press_arrives_as_a_callback_query(product, bot_api) -> None:
+    chat = 700005
+    update = {
+        "update_id": next(_update_ids),
+        "callback_query": {
+            "id": "cb-1",
+            "chat_instance": "x",
+            "from": {"id": chat, "is_bot": False, "first_name": "Test"},
+            "message": message_update(chat, "earlier bot message")["message"],
+            "data": "/greet",
+        },
+    }
+    assert post_update(product, update).status_code == 200
+    (reply,) = wait_sent_to(bot_api, chat, 1)
+    assert reply["text"] in response_texts("utter_greet")
+    assert "answerCallbackQuery" in bot_api.state.calls
+
+
+def test_linked_chat_is_the_customer_in_the_same_conversation(product, bot_api) -> None:
+    chat, customer = 700006, 7
+    code = crm(product, f"customers/{customer}/link-codes", {"channel": "telegram"}).json()["code"]
+    post_update(product, message_update(chat, f"/start {code}"))
+    (linked,) = wait_sent_to(bot_api, chat, 1)
+    assert linked["text"] in response_texts("utter_telegram_linked")
+
+    post_update(product, message_update(chat, "what's my balance?"))
+    replies = wait_sent_to(bot_api, chat, 2)[1:]
+    accounts = [a for a in crm(product, f"customers/{customer}/accounts").json()]
+    assert any(a["number_last4"] in r["text"] for r in replies for a in accounts)
+
+    history = httpx.get(
+        f"{product['PUBLIC_URL']}/chat/history",
+        headers={"Authorization": f"Bearer {app_token(product, customer)}"},
+        timeout=10,
+    ).json()
+    telegram_messages = [h for h in history if h["type"] == "user" and h["channel"] == "telegram"]
+    assert [h["text"] for h in telegram_messages] == ["what's my balance?"]
+
+
+def test_a_link_code_works_once(product, bot_api) -> None:
+    code = crm(product, "customers/8/link-codes", {"channel": "telegram"}).json()["code"]
+    post_update(product, message_update(700007, f"/start {code}"))
+    post_update(product, message_update(700008, f"/start {code}"))
+    (second,) = wait_sent_to(bot_api, 700008, 1)
+    assert second["text"] in response_texts("utter_telegram_link_failed")
+
+
+@pytest.mark.parametrize("code", ["NOPE1234", "x"])
+def test_unknown_link_code_is_refused(product, bot_api, code) -> None:
+    chat = 700100 + len(code)
+    post_update(product, message_update(chat, f"/start {code}"))
+    (reply,) = wait_sent_to(bot_api, chat, 1)
+    assert reply["text"] in response_texts("utter_telegram_link_failed")
