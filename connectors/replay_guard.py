@@ -101,7 +101,11 @@ class SqlReplayGuard(ReplayGuard):
     async def claim(self, key: str) -> bool:
         return await asyncio.to_thread(self._claim, key)
 
-    def _execute(self, statement: Any) -> Any:
+    def _execute(self, statement: Any) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(statement)
+
+    def _scalar(self, statement: Any) -> Any:
         with self._engine.begin() as conn:
             return conn.execute(statement).scalar()
 
@@ -116,7 +120,7 @@ class SqlReplayGuard(ReplayGuard):
 
     async def _get(self, key: str) -> str | None:
         statement = sa.select(self._table.c.reply).where(self._table.c.key == key)
-        return await asyncio.to_thread(self._execute, statement)
+        return await asyncio.to_thread(self._scalar, statement)
 
 
 def guard_from_environment() -> ReplayGuard:

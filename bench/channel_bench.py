@@ -1,0 +1,177 @@
+"""Customer message → bot reply through the in-app channel, beside bare Rasa REST.
+
+Starts the product as `make demo` does (SQL tracker store, event broker, replay guard, JWT
+check) and, in the same run, a bare `rasa run` with only the built-in REST channel and an
+in-memory tracker store on the same model. Prints p50/p99 latency and messages/s at 1 and
+32 concurrent conversations; target: in-app p50 within 1.3x of bare Rasa.
+
+Run: .venvs/platform/bin/python -m bench.channel_bench [--messages 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import jwt
+
+from scripts.stack import PLATFORM_PY, RASA_PY, ROOT, Service, Stack
+
+MODEL = ROOT / "models" / "bank.tar.gz"
+MESSAGES = ["hello", "thanks", "are you a bot?", "goodbye"]
+SECRET = "bench-app-jwt-secret-0123456789abcdefgh"  # noqa: S105 - throwaway bench key
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def drive(send, conversations: int, total: int) -> tuple[list[float], float]:
+    """`conversations` concurrent senders share `total` messages; returns latencies (ms), msg/s."""
+    latencies: list[float] = []
+    per_sender = max(1, total // conversations)
+
+    async def one(sender: int) -> None:
+        for i in range(per_sender):
+            started = time.perf_counter()
+            await send(sender, MESSAGES[i % len(MESSAGES)], i)
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(one(s) for s in range(conversations)))
+    return latencies, len(latencies) / (time.perf_counter() - began)
+
+
+def app_sender(base: str, client: httpx.AsyncClient, run: str):
+    tokens: dict[int, str] = {}
+
+    async def send(sender: int, text: str, i: int) -> None:
+        if sender not in tokens:
+            claims = {
+                "sub": str(sender + 1),
+                "exp": int(time.time()) + 3600,
+                "aud": "bank-app-chat",
+            }
+            tokens[sender] = jwt.encode(claims, SECRET, algorithm="HS256")
+        response = await client.post(
+            f"{base}/webhooks/app/webhook",
+            json={"message": text, "message_id": f"{run}-{sender}-{i}"},
+            headers={"Authorization": f"Bearer {tokens[sender]}"},
+        )
+        response.raise_for_status()
+        assert response.json()["messages"], "every message gets a reply"
+
+    return send
+
+
+def rest_sender(base: str, client: httpx.AsyncClient, run: str):
+    async def send(sender: int, text: str, i: int) -> None:
+        response = await client.post(
+            f"{base}/webhooks/rest/webhook", json={"sender": f"{run}-{sender}", "message": text}
+        )
+        response.raise_for_status()
+        assert response.json(), "every message gets a reply"
+
+    return send
+
+
+async def measure(label: str, make_sender, base: str, total: int) -> dict[int, tuple]:
+    results = {}
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        await drive(make_sender(base, client, f"warm-{label}"), 1, 8)
+        for conversations in (1, 32):
+            run = f"{label}-{conversations}-{time.time_ns()}"
+            latencies, rate = await drive(make_sender(base, client, run), conversations, total)
+            results[conversations] = (
+                statistics.median(latencies), percentile(latencies, 0.99), rate,
+            )  # fmt: skip
+    return results
+
+
+def bare_rasa(data: Path, port: int) -> Stack:
+    credentials = data / "rest-credentials.yml"
+    credentials.write_text("rest: {}\n")
+    command = [
+        str(RASA_PY), "-m", "rasa", "run", "--model", str(MODEL), "--port", str(port),
+        "--interface", "127.0.0.1", "--credentials", str(credentials),
+    ]  # fmt: skip
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", LOG_LEVEL="WARNING")
+    service = Service("bare-rasa", command, f"http://127.0.0.1:{port}/", port)
+    return Stack(env=env, log_dir=data / "logs", services=[service])
+
+
+def product(data: Path) -> Stack:
+    platform = "http://127.0.0.1:19000"
+    env = {
+        **os.environ,
+        "RASA_PORT": "19005", "ACTION_SERVER_PORT": "19055", "PLATFORM_PORT": "19000",
+        "CRM_SERVICE_TOKEN": "bench-service-token-0123456789",
+        "APP_JWT_SECRET": SECRET, "RASA_API_TOKEN": "bench-rasa-token-0123456789",
+        "DATA_DIR": str(data), "RASA_MODEL": str(MODEL), "LOG_LEVEL": "WARNING",
+        "PUBLIC_URL": platform, "CRM_API_URL": f"{platform}/api/v1",
+        "RASA_URL": "http://127.0.0.1:19005", "RASA_PUBLIC_URL": "http://127.0.0.1:19005",
+        "ACTION_SERVER_URL": "http://127.0.0.1:19055/webhook", "RASA_TELEMETRY_ENABLED": "false",
+    }  # fmt: skip
+    for key in ("DATABASE_URL", "REDIS_URL", "TELEGRAM_BOT_TOKEN"):
+        env.pop(key, None)
+    subprocess.run(
+        [str(PLATFORM_PY), "-m", "alembic", "-c", "crm/alembic.ini", "upgrade", "head"],
+        cwd=ROOT, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    return Stack.from_env(env, data / "logs")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=320)
+    args = parser.parse_args()
+    if not MODEL.exists():
+        print(f"{MODEL} missing: run `make train` first")
+        return 1
+    with tempfile.TemporaryDirectory(prefix="channel-bench-") as tmp:
+        data = Path(tmp)
+        bare = bare_rasa(data, 19105)
+        bare.start(timeout=300)
+        try:
+            baseline = asyncio.run(
+                measure("rest", rest_sender, "http://127.0.0.1:19105", args.messages)
+            )
+        finally:
+            bare.stop()
+        stack = product(data)
+        stack.start(timeout=300)
+        try:
+            in_app = asyncio.run(
+                measure("app", app_sender, "http://127.0.0.1:19005", args.messages)
+            )
+        finally:
+            stack.stop()
+    print(f"{'path':<34}{'conv':>5}{'p50 ms':>9}{'p99 ms':>9}{'msg/s':>8}")
+    for label, results in (
+        ("bare Rasa REST (in-memory)", baseline),
+        ("in-app channel (product)", in_app),
+    ):
+        for conversations, (p50, p99, rate) in results.items():
+            print(f"{label:<34}{conversations:>5}{p50:>9.1f}{p99:>9.1f}{rate:>8.1f}")
+    for conversations in (1, 32):
+        ratio = in_app[conversations][0] / baseline[conversations][0]
+        verdict = "meets" if ratio <= 1.3 else "MISSES"
+        print(
+            f"p50 ratio at {conversations:>2} conversations: {ratio:.2f}x "
+            f"({verdict} target <= 1.3x)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

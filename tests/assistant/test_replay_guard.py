@@ -1,0 +1,56 @@
+"""A retried message id is answered from the stored reply, on SQL and on Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+
+import pytest
+
+from connectors.replay_guard import RedisReplayGuard, ReplayGuard, SqlReplayGuard
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def guard(request, tmp_path) -> ReplayGuard:
+    if request.param == "sqlite":
+        return SqlReplayGuard(f"sqlite:///{tmp_path / 'tracker.db'}")
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("TEST_REDIS_URL not set (make test starts redis-server)")
+    return RedisReplayGuard(url)
+
+
+def test_second_claim_waits_for_and_gets_the_first_reply(guard: ReplayGuard) -> None:
+    key = f"app:1:{uuid.uuid4().hex}"
+
+    async def scenario():
+        assert await guard.claim(key) is True
+        assert await guard.claim(key) is False
+        waiting = asyncio.create_task(guard.wait_reply(key, timeout=5))
+        await asyncio.sleep(0.2)
+        await guard.finish(key, {"messages": [{"text": "Hello!"}]})
+        return await waiting
+
+    assert asyncio.run(scenario()) == {"messages": [{"text": "Hello!"}]}
+
+
+def test_released_key_can_be_processed_again(guard: ReplayGuard) -> None:
+    key = f"telegram:1:{uuid.uuid4().hex}"
+
+    async def scenario():
+        assert await guard.claim(key)
+        await guard.release(key)
+        return await guard.claim(key)
+
+    assert asyncio.run(scenario()) is True
+
+
+def test_sql_guard_survives_a_restart(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    key = "app:2:m-1"
+    asyncio.run(SqlReplayGuard(url).claim(key))
+    asyncio.run(SqlReplayGuard(url).finish(key, {"messages": []}))
+    restarted = SqlReplayGuard(url)
+    assert asyncio.run(restarted.claim(key)) is False
+    assert asyncio.run(restarted.wait_reply(key, timeout=1)) == {"messages": []}
