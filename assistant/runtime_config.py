@@ -17,6 +17,10 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+# Rasa's SQLTrackerStore (same `events` table), with its queries off the event loop.
+TRACKER_STORE = "connectors.tracker_store.BankSQLTrackerStore"
+
+
 class ConfigError(SystemExit):
     """Stops start-up naming the variable at fault."""
 
@@ -28,15 +32,15 @@ def data_dir() -> Path:
 def tracker_store(database_url: str, data: Path) -> dict[str, Any]:
     """Rasa's SQL tracker store on the platform's database (SQLite file by default)."""
     if not database_url:
-        return {"type": "SQL", "dialect": "sqlite", "db": str(data / "tracker.db")}
+        return {"type": TRACKER_STORE, "dialect": "sqlite", "db": str(data / "tracker.db")}
     if database_url.startswith("sqlite:///"):
         path = Path(database_url[len("sqlite:///") :])
-        return {"type": "SQL", "dialect": "sqlite", "db": str(path.with_name("tracker.db"))}
+        return {"type": TRACKER_STORE, "dialect": "sqlite", "db": str(path.with_name("tracker.db"))}
     parts = urlsplit(database_url)
     if parts.scheme.split("+")[0] not in {"postgresql", "postgres"}:
         raise ConfigError("Configuration error: DATABASE_URL must be sqlite:/// or postgresql://")
     return {
-        "type": "SQL",
+        "type": TRACKER_STORE,
         "dialect": "postgresql",
         "url": parts.hostname or "localhost",
         "port": parts.port or 5432,

@@ -21,7 +21,13 @@ from connectors import platform_client
 log = logging.getLogger(__name__)
 
 MAX_QUEUED = 10_000
+# What the console shows; the rest (featurization, action_listen, ...) stays in the tracker.
+FORWARDED = {"user", "bot", "pause", "resume", "slot", "active_loop", "session_started", "action"}
+SILENT_ACTIONS = {"action_listen", "action_session_start"}
 MAX_BATCH = 200
+# Wait this long after an event before posting, so a turn's events go in one request that is
+# sent after the reply rather than competing with it.
+LINGER_SECONDS = 0.05
 
 
 class PlatformEventBroker(EventBroker):
@@ -37,6 +43,9 @@ class PlatformEventBroker(EventBroker):
         return cls()
 
     def publish(self, event: dict[str, Any]) -> None:
+        kind = event.get("event")
+        if kind not in FORWARDED or (kind == "action" and event.get("name") in SILENT_ACTIONS):
+            return
         if self._queue is None:
             self._queue = asyncio.Queue(MAX_QUEUED)
             self._sender = asyncio.get_running_loop().create_task(self._send_forever())
@@ -50,6 +59,7 @@ class PlatformEventBroker(EventBroker):
         delay = 0.5
         while True:
             batch = [await self._queue.get()]
+            await asyncio.sleep(LINGER_SECONDS)
             while not self._queue.empty() and len(batch) < MAX_BATCH:
                 batch.append(self._queue.get_nowait())
             while True:

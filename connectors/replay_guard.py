@@ -17,9 +17,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from assistant.runtime_config import tracker_database_url
+from connectors.tracker_store import sqlite_engine
 
 TTL_SECONDS = 24 * 3600
 PROCESSING = "__processing__"
+CLEANUP_EVERY = 1000
 
 
 class ReplayGuard:
@@ -74,7 +76,11 @@ class RedisReplayGuard(ReplayGuard):
 
 class SqlReplayGuard(ReplayGuard):
     def __init__(self, url: str) -> None:
-        self._engine = sa.create_engine(url, future=True)
+        if url.startswith("sqlite"):
+            self._engine = sqlite_engine(url)
+        else:
+            self._engine = sa.create_engine(url, pool_size=8, pool_pre_ping=True)
+        self._claims = 0
         self._table = sa.Table(
             "channel_replays",
             sa.MetaData(),

@@ -19,7 +19,8 @@ from assistant import runtime_config
 
 def test_default_tracker_store_is_a_sqlite_file_in_the_data_directory(tmp_path) -> None:
     store = runtime_config.tracker_store("", tmp_path)
-    assert store == {"type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    assert store["type"] == runtime_config.TRACKER_STORE
+    assert (store["dialect"], store["db"]) == ("sqlite", str(tmp_path / "tracker.db"))
     assert runtime_config.lock_store("") == {"type": "in_memory"}
 
 
@@ -70,7 +71,7 @@ def test_postgres_tracker_store_keeps_a_conversation(tmp_path) -> None:
     restored = asyncio.run(round_trip())
     assert restored is not None
     assert restored.latest_message.text == "my card 4111 1111 1111 1111 is lost"
-    assert type(store).__name__ == "SQLTrackerStore"
+    assert type(store).__name__ == "BankSQLTrackerStore"
 
 
 def test_redis_lock_store_is_shared_between_replicas() -> None:
