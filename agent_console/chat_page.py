@@ -49,17 +49,20 @@ async def conversation_history(sender: str) -> list[dict[str, Any]]:
     if response.status_code != 200:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail="History unavailable.")
     history = []
+    channel = None  # a bot reply went to the channel of the message it answered
     for event in response.json().get("events", []):
         if event.get("event") not in HISTORY_EVENTS:
             continue
         data = event.get("data") or {}
         metadata = event.get("metadata") or {}
+        if event["event"] == "user":
+            channel = event.get("input_channel") or metadata.get("channel")
         history.append(
             {
                 "type": event["event"],
                 "text": event.get("text"),
                 "buttons": data.get("buttons") or [],
-                "channel": event.get("input_channel") or metadata.get("channel"),
+                "channel": metadata.get("channel") or channel,
                 "author": metadata.get("author"),
                 "timestamp": event.get("timestamp"),
             }

@@ -49,6 +49,15 @@ async def _render(request: Request, response_name: str, sender: str) -> dict[str
     return await agent.processor.nlg.generate(response_name, tracker, "app")
 
 
+async def _is_paused(request: Request, sender: str) -> bool:
+    """Is a human agent handling this conversation (the bot paused by a handoff)?"""
+    agent = getattr(request.app.ctx, "agent", None)
+    if agent is None:
+        return False
+    tracker = await agent.tracker_store.retrieve(sender)
+    return bool(tracker and tracker.is_paused())
+
+
 class AppLiveOutput(OutputChannel):
     """Messages sent outside a request (agent replies, hand-back): to the customer's live page.
 
@@ -129,13 +138,17 @@ class AppChannel(InputChannel):
                 },
             )
         )
+        with_agent = False
         if not collector.messages:
-            # A bank assistant always answers: if an action failed (e.g. the action
-            # server is down) the customer gets the domain's apology, not silence.
-            apology = await _render(request, "utter_service_unavailable", sender)
-            collector.messages.extend([apology] if apology else [])
+            # Silence is right only while a human has the conversation (the bot is paused);
+            # otherwise an action failed (e.g. the action server is down) and the customer
+            # gets the domain's apology.
+            with_agent = await _is_paused(request, sender)
+            if not with_agent:
+                apology = await _render(request, "utter_service_unavailable", sender)
+                collector.messages.extend([apology] if apology else [])
         messages = [{k: v for k, v in m.items() if k != "recipient_id"} for m in collector.messages]
-        return {"conversation_id": sender, "messages": messages}
+        return {"conversation_id": sender, "messages": messages, "with_agent": with_agent}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("app_webhook", __name__)

@@ -12,15 +12,26 @@ from tests.platform.conftest import SERVICE_AUTH
 def _customer_with_account(db) -> Customer:
     db.add(Product(code="CUR", name="Current account", category="current"))
     customer = Customer(
-        customer_no="C000001", full_name="Li Wei", phone="13800138000",
-        id_number="11010519491231002X", birth_date=dt.date(1980, 5, 1), city="Beijing",
+        customer_no="C000001",
+        full_name="Li Wei",
+        phone="13800138000",
+        id_number="11010519491231002X",
+        birth_date=dt.date(1980, 5, 1),
+        city="Beijing",
         joined_on=dt.date(2015, 3, 1),
     )
     db.add(customer)
     db.flush()
-    db.add(Account(customer_id=customer.id, product_code="CUR", kind="current",
-                   number="6222020000001234", balance=Decimal("1520.55"),
-                   opened_on=dt.date(2015, 3, 1)))
+    db.add(
+        Account(
+            customer_id=customer.id,
+            product_code="CUR",
+            kind="current",
+            number="6222020000001234",
+            balance=Decimal("1520.55"),
+            opened_on=dt.date(2015, 3, 1),
+        )
+    )
     db.commit()
     return customer
 

@@ -96,3 +96,20 @@ def test_a_retried_message_is_processed_and_answered_once(product) -> None:
     ).json()
     user_turns = [e for e in tracker["events"] if e["event"] == "user"]
     assert len(user_turns) == 1
+
+
+def test_bot_stays_silent_while_an_agent_has_the_conversation(product) -> None:
+    rasa, token = product["RASA_URL"], {"token": product["RASA_API_TOKEN"]}
+    paused = httpx.post(
+        f"{rasa}/conversations/customer-15/tracker/events", params=token, json=[{"event": "pause"}]
+    )
+    assert paused.status_code == 200
+    response = send(product, app_token(product, 15), {"message": "hello?", "message_id": "p-1"})
+    assert response.status_code == 200
+    assert response.json()["messages"] == []
+    assert response.json()["with_agent"] is True
+    httpx.post(
+        f"{rasa}/conversations/customer-15/tracker/events", params=token, json=[{"event": "resume"}]
+    )
+    resumed = send(product, app_token(product, 15), {"message": "hello", "message_id": "p-2"})
+    assert [m["text"] for m in resumed.json()["messages"]] == response_texts("utter_greet")
