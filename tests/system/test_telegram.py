@@ -8,6 +8,8 @@ import time
 import httpx
 import pytest
 
+from scripts.stack import Stack
+from tests.support.bot_api_server import BotApiServer
 from tests.system.conftest import (
     TELEGRAM_SECRET,
     app_token,
@@ -156,3 +158,34 @@ def test_unknown_link_code_is_refused(product, bot_api, code) -> None:
     post_update(product, message_update(chat, f"/start {code}"))
     (reply,) = wait_sent_to(bot_api, chat, 1)
     assert reply["text"] in response_texts("utter_telegram_link_failed")
+
+
+@pytest.fixture(scope="module")
+def polling_bot(product, tmp_path_factory):
+    """A second Rasa server in development (polling) mode against its own Bot API server."""
+    token = "5151:system-test-polling-bot"
+    with BotApiServer(token) as server:
+        env = {
+            **product,
+            "RASA_PORT": "15006",
+            "TELEGRAM_BOT_TOKEN": token,
+            "TELEGRAM_API_BASE_URL": server.base_url,
+            "TELEGRAM_MODE": "polling",
+        }
+        env.pop("TELEGRAM_WEBHOOK_URL", None)
+        stack = Stack.from_env(env, tmp_path_factory.mktemp("polling-logs"))
+        stack.services = [s for s in stack.services if s.name == "rasa"]
+        stack.start(timeout=300)
+        try:
+            yield server
+        finally:
+            stack.stop()
+
+
+def test_polling_mode_fetches_updates_and_answers(polling_bot) -> None:
+    chat = 710001
+    polling_bot.state.queue_update({k: v for k, v in message_update(chat, "hello").items()
+                                    if k != "update_id"})  # fmt: skip
+    (reply,) = wait_sent_to(polling_bot, chat, 1)
+    assert reply["text"] in response_texts("utter_greet")
+    assert "deleteWebhook" in polling_bot.state.calls  # polling and a webhook exclude each other
