@@ -18,6 +18,7 @@ from agent_console.schemas import HandoffIn, HandoffOut
 from crm.api.deps import require_service_token
 from crm.db import session_scope
 from crm.models import utcnow
+from crm.pii import mask_pii
 
 router = APIRouter(
     prefix="/api/v1/handoffs", tags=["handoffs"], dependencies=[Depends(require_service_token)]
@@ -43,7 +44,9 @@ def open_handoff(session: Session, request: HandoffIn) -> tuple[Handoff, bool]:
     if active is not None:
         return active, False
     conversation.status = "pending"
-    handoff = Handoff(**request.model_dump(), status="pending")
+    # The queue is seen by every agent: the summary quotes the customer, so mask PII in it.
+    fields = request.model_dump() | {"summary": mask_pii(request.summary)}
+    handoff = Handoff(**fields, status="pending")
     session.add(handoff)
     session.flush()
     return handoff, True

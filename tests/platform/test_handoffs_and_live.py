@@ -36,6 +36,13 @@ def test_handoff_queues_the_conversation_once(client, db) -> None:
     assert [h["conversation_id"] for h in waiting] == ["customer-7"]
 
 
+def test_handoff_summary_shown_in_the_queue_has_pii_masked(client) -> None:
+    said = HANDOFF | {"summary": "Last messages: my card 4111 1111 1111 1111 was charged twice"}
+    created = client.post("/api/v1/handoffs", json=said, headers=SERVICE_AUTH).json()
+    assert "4111 1111 1111 1111" not in created["summary"]
+    assert "[CARD ****1111]" in created["summary"]
+
+
 @pytest.mark.parametrize(
     "change", [{"reason": "bored"}, {"priority": "urgent"}, {"conversation_id": ""}]
 )
