@@ -57,6 +57,10 @@ test: install
 bench: install train
 	bash scripts/run_bench.sh
 
+# End-to-end conversations against a throwaway product; prints a pass/fail table.
+e2e: install train
+	$(PLATFORM_PY) -m tests.e2e.runner
+
 lint: install
 	$(PLATFORM_VENV)/bin/ruff check .
 

@@ -32,6 +32,7 @@ suite "assistant: model (trained once per change, reused)" make --no-print-direc
 suite "assistant runtime: connectors, actions, NLU data" $RASA/python -m pytest tests/assistant -q
 suite "system: the running product over HTTP and in headless Chromium" \
   $PLATFORM/python -m pytest tests/system -q
+suite "end-to-end conversations (make e2e)" make --no-print-directory e2e
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then

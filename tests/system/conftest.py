@@ -3,8 +3,6 @@ and the real Rasa server, action server and platform started as `make demo` star
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,23 +12,12 @@ import jwt
 import pytest
 import yaml
 
-from scripts.stack import PLATFORM_PY, ROOT, Stack
+from scripts.stack import ROOT, Stack
 from tests.support.bot_api_server import BotApiServer
+from tests.support.product import prepare, product_env
 
-MODEL = ROOT / "models" / "bank.tar.gz"
-PORTS = {"RASA_PORT": "15005", "ACTION_SERVER_PORT": "15055", "PLATFORM_PORT": "18000"}
 TELEGRAM_TOKEN = "4242:system-test-bot-token"
 TELEGRAM_SECRET = "system-test-telegram-webhook-secret"
-SECRETS = {
-    "CRM_SERVICE_TOKEN": "system-test-service-token-0123456789",
-    "APP_JWT_SECRET": "system-test-app-jwt-secret-0123456789abcdef",
-    "RASA_API_TOKEN": "system-test-rasa-token-0123456789",
-    "DEMO_AGENT_PASSWORD": "system-test-agent-password",
-}
-
-
-def _run(env: dict[str, str], *args: str) -> None:
-    subprocess.run([str(PLATFORM_PY), *args], cwd=ROOT, env=env, check=True, timeout=600)
 
 
 @pytest.fixture(scope="session")
@@ -42,33 +29,17 @@ def bot_api() -> Iterator[BotApiServer]:
 
 @pytest.fixture(scope="session")
 def running_stack(tmp_path_factory, bot_api: BotApiServer) -> Iterator[Stack]:
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run `make train` first (make test does)")
     data = tmp_path_factory.mktemp("product")
-    platform = f"http://127.0.0.1:{PORTS['PLATFORM_PORT']}"
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
-        **PORTS,
-        **SECRETS,
-        "DATA_DIR": str(data),
-        "RASA_MODEL": str(MODEL),
-        "DEMO_MODE": "true",
-        "LOG_FORMAT": "json",
-        "LOG_LEVEL": "DEBUG",
-        "PUBLIC_URL": platform,
-        "CRM_API_URL": f"{platform}/api/v1",
-        "RASA_URL": f"http://127.0.0.1:{PORTS['RASA_PORT']}",
-        "RASA_PUBLIC_URL": f"http://127.0.0.1:{PORTS['RASA_PORT']}",
-        "ACTION_SERVER_URL": f"http://127.0.0.1:{PORTS['ACTION_SERVER_PORT']}/webhook",
-        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
-        "TELEGRAM_API_BASE_URL": bot_api.base_url,
-        "TELEGRAM_MODE": "webhook",
-        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
-        "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{PORTS['RASA_PORT']}/webhooks/telegram/webhook",
-    }
-    _run(env, "-m", "alembic", "-c", "crm/alembic.ini", "upgrade", "head")
-    _run(env, "-m", "crm.synthetic", "--customers", "40")
-    _run(env, "-m", "agent_console.seed_agents")
+    env = product_env(
+        data,
+        18000,
+        TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN,
+        TELEGRAM_API_BASE_URL=bot_api.base_url,
+        TELEGRAM_MODE="webhook",
+        TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET,
+        TELEGRAM_WEBHOOK_URL="http://127.0.0.1:18005/webhooks/telegram/webhook",
+    )
+    prepare(env)
     stack = Stack.from_env(env, data / "logs")
     stack.start(timeout=300)
     try:

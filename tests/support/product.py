@@ -1,0 +1,74 @@
+"""A throwaway copy of the whole product for system and end-to-end tests.
+
+Migrated SQLite in a temp directory, a small synthetic bank, demo console users, and the
+real Rasa server, action server and platform started as `make demo` starts them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from scripts.stack import PLATFORM_PY, ROOT, Stack
+
+MODEL = ROOT / "models" / "bank.tar.gz"
+CUSTOMERS = 60
+SECRETS = {
+    "CRM_SERVICE_TOKEN": "system-test-service-token-0123456789",
+    "APP_JWT_SECRET": "system-test-app-jwt-secret-0123456789abcdef",
+    "RASA_API_TOKEN": "system-test-rasa-token-0123456789",
+    "DEMO_AGENT_PASSWORD": "system-test-agent-password",
+}
+
+
+def product_env(data: Path, base_port: int, **extra: str) -> dict[str, str]:
+    """Environment for a product on ports base+5 (Rasa), base+55 (actions), base (platform)."""
+    platform = f"http://127.0.0.1:{base_port}"
+    rasa = f"http://127.0.0.1:{base_port + 5}"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env |= SECRETS | {
+        "PLATFORM_PORT": str(base_port),
+        "RASA_PORT": str(base_port + 5),
+        "ACTION_SERVER_PORT": str(base_port + 55),
+        "DATA_DIR": str(data),
+        "RASA_MODEL": str(MODEL),
+        "DEMO_MODE": "true",
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "DEBUG",
+        "PUBLIC_URL": platform,
+        "CRM_API_URL": f"{platform}/api/v1",
+        "RASA_URL": rasa,
+        "RASA_PUBLIC_URL": rasa,
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{base_port + 55}/webhook",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+    return env | extra
+
+
+def prepare(env: dict[str, str]) -> None:
+    """Migrate, seed the synthetic bank and the demo users, as `make seed` does."""
+    if not MODEL.exists():
+        raise RuntimeError(f"{MODEL} is missing: run `make train` first (make test does)")
+    for args in (
+        ["-m", "alembic", "-c", "crm/alembic.ini", "upgrade", "head"],
+        ["-m", "crm.synthetic", "--customers", str(CUSTOMERS)],
+        ["-m", "agent_console.seed_agents"],
+    ):
+        subprocess.run([str(PLATFORM_PY), *args], cwd=ROOT, env=env, check=True, timeout=900)
+
+
+@contextlib.contextmanager
+def running_product(base_port: int = 16000, **extra: str) -> Iterator[dict[str, str]]:
+    with tempfile.TemporaryDirectory(prefix="bank-product-") as tmp:
+        env = product_env(Path(tmp), base_port, **extra)
+        prepare(env)
+        stack = Stack.from_env(env, Path(tmp) / "logs")
+        stack.start(timeout=300)
+        try:
+            yield env
+        finally:
+            stack.stop()
