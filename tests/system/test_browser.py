@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
@@ -71,3 +72,25 @@ def test_message_sent_later_arrives_live_in_the_chat_page(product, page: Page) -
     )
     assert delivered.status_code == 202
     expect(page.locator(".msg.bot").last).to_have_text("<b>Alex</b> here")  # shown, not parsed
+
+
+def test_agent_message_reaches_a_customer_who_last_wrote_in_the_app(product, page: Page) -> None:
+    page.goto(f"{product['PUBLIC_URL']}/chat?customer=16")
+    message = page.get_by_label("Message")
+    expect(message).to_be_enabled(timeout=15_000)
+    expect(page.locator("body[data-live=on]")).to_be_attached(timeout=15_000)
+    message.fill("hello")
+    message.press("Enter")
+    expect(page.locator(".msg.bot")).to_have_count(1)
+    appended = httpx.post(
+        f"{product['RASA_URL']}/conversations/customer-16/tracker/events",
+        params={
+            "token": product["RASA_API_TOKEN"],
+            "execute_side_effects": "true",
+            "output_channel": "latest",
+        },
+        json=[{"event": "bot", "text": "Alex here, how can I help?"}],
+        timeout=30,
+    )
+    assert appended.status_code == 200
+    expect(page.locator(".msg.bot").last).to_have_text("Alex here, how can I help?")

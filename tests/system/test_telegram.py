@@ -189,3 +189,25 @@ def test_polling_mode_fetches_updates_and_answers(polling_bot) -> None:
     (reply,) = wait_sent_to(polling_bot, chat, 1)
     assert reply["text"] in response_texts("utter_greet")
     assert "deleteWebhook" in polling_bot.state.calls  # polling and a webhook exclude each other
+
+
+def test_agent_message_reaches_a_customer_who_last_wrote_on_telegram(product, bot_api) -> None:
+    chat, customer = 700009, 9
+    code = crm(product, f"customers/{customer}/link-codes", {"channel": "telegram"}).json()["code"]
+    post_update(product, message_update(chat, f"/start {code}"))
+    post_update(product, message_update(chat, "hello"))
+    wait_sent_to(bot_api, chat, 2)
+    agent_says = {"event": "bot", "text": "Hi, this is Alex from the bank.",
+                  "metadata": {"author": "agent:agent"}}  # fmt: skip
+    appended = httpx.post(
+        f"{product['RASA_URL']}/conversations/customer-{customer}/tracker/events",
+        params={
+            "token": product["RASA_API_TOKEN"],
+            "execute_side_effects": "true",
+            "output_channel": "latest",
+        },
+        json=[agent_says],
+        timeout=30,
+    )
+    assert appended.status_code == 200
+    assert wait_sent_to(bot_api, chat, 3)[-1]["text"] == "Hi, this is Alex from the bank."
