@@ -36,7 +36,7 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def test_customer_types_in_the_chat_page_and_sees_the_answer(product, page: Page) -> None:
-    page.goto(f"{product['PUBLIC_URL']}/chat?customer=1")
+    page.goto(f"{product['PUBLIC_URL']}/chat?customer=17")
     message = page.get_by_label("Message")
     expect(message).to_be_enabled(timeout=15_000)
     message.fill("hello")
