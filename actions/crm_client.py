@@ -72,3 +72,10 @@ async def get(path: str, conversation_id: str | None = None, **params: Any) -> A
 
 async def post(path: str, body: dict, conversation_id: str | None = None) -> Any:
     return await request("POST", path, conversation_id, json=body)
+
+
+async def close() -> None:
+    """Close the running loop's pooled session (at shutdown, and between test event loops)."""
+    session = _sessions.pop(id(asyncio.get_running_loop()), None)
+    if session is not None and not session.closed:
+        await session.close()

@@ -1,6 +1,7 @@
 """SQLAlchemy models: the single customer record, its channels, products, offers and history.
 
-Schemas for the HTTP API live apart, in `crm.schemas`.
+Money is `Numeric(14, 2)` (Decimal in Python) everywhere. Schemas for the HTTP API live
+apart, in `crm.schemas`; the analytics that fill the derived tables live in `crm.analytics`.
 """
 
 from __future__ import annotations
@@ -78,6 +79,11 @@ class Product(Base):
 
 
 class Account(Base):
+    """A holding: current, savings, time deposit, credit card, loan, mortgage, wealth, insurance.
+
+    Loans and credit cards carry what is owed as a negative balance.
+    """
+
     __tablename__ = "accounts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,6 +95,8 @@ class Account(Base):
     balance: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     status: Mapped[str] = mapped_column(String(16), default="open")
     opened_on: Mapped[dt.date] = mapped_column(Date)
+    credit_limit: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    days_past_due: Mapped[int] = mapped_column(Integer, default=0)
 
     customer: Mapped[Customer] = relationship(back_populates="accounts")
 
@@ -109,10 +117,13 @@ class Card(Base):
 
 
 class Transaction(Base):
+    """A posting on an account; `balance_after` is the running balance, as on a statement."""
+
     __tablename__ = "transactions"
     __table_args__ = (
         Index("ix_transactions_customer_time", "customer_id", "posted_at"),
         Index("ix_transactions_account_time", "account_id", "posted_at"),
+        Index("ix_transactions_kind_time", "kind", "posted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -123,6 +134,23 @@ class Transaction(Base):
     kind: Mapped[str] = mapped_column(String(24))
     description: Mapped[str] = mapped_column(String(120), default="")
     status: Mapped[str] = mapped_column(String(16), default="posted")
+    balance_after: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+
+
+class AccountMonth(Base):
+    """Average daily balance of an account in one calendar month (month = year*12 + month-1).
+
+    Precomputed so the deposit-event scan and the offer engine never walk raw history.
+    """
+
+    __tablename__ = "account_months"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    avg_balance: Mapped[Decimal] = mapped_column(Money)
+    end_balance: Mapped[Decimal] = mapped_column(Money)
+    days: Mapped[int] = mapped_column(Integer)
 
 
 class Offer(Base):
@@ -132,9 +160,46 @@ class Offer(Base):
     product_code: Mapped[str] = mapped_column(ForeignKey("products.code"))
     title: Mapped[str] = mapped_column(String(160))
     purpose: Mapped[str] = mapped_column(String(16))  # cross_sell | retention | event
-    margin: Mapped[float] = mapped_column(Float)
+    category: Mapped[str] = mapped_column(String(24), default="account")
+    margin: Mapped[Decimal] = mapped_column(Money)
+    base_rate: Mapped[float] = mapped_column(Float, default=0.05)
+    contexts: Mapped[list] = mapped_column(JSON, default=list)
     rules: Mapped[dict] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CustomerFeatures(Base):
+    """Per-customer aggregates over the history: what segmentation, churn and offers read."""
+
+    __tablename__ = "customer_features"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    as_of: Mapped[dt.datetime] = mapped_column(DateTime)
+    age: Mapped[int] = mapped_column(Integer)
+    tenure_years: Mapped[int] = mapped_column(Integer)
+    monthly_income: Mapped[Decimal] = mapped_column(Money)
+    monthly_card_spend: Mapped[Decimal] = mapped_column(Money)
+    fees_90d: Mapped[Decimal] = mapped_column(Money)
+    fee_count_90d: Mapped[int] = mapped_column(Integer)
+    fees_12m: Mapped[Decimal] = mapped_column(Money)
+    salary_months_6m: Mapped[int] = mapped_column(Integer)
+    salary_months_prev_6m: Mapped[int] = mapped_column(Integer)
+    avg_balance_3m: Mapped[Decimal] = mapped_column(Money)
+    avg_balance_prev_3m: Mapped[Decimal] = mapped_column(Money)
+    deposit_balance: Mapped[Decimal] = mapped_column(Money)
+    wealth_balance: Mapped[Decimal] = mapped_column(Money)
+    risky_wealth_balance: Mapped[Decimal] = mapped_column(Money)
+    loan_balance: Mapped[Decimal] = mapped_column(Money)
+    card_debt: Mapped[Decimal] = mapped_column(Money)
+    holdings: Mapped[list] = mapped_column(JSON, default=list)  # account kinds held
+    products: Mapped[list] = mapped_column(JSON, default=list)  # product codes held
+    max_days_past_due: Mapped[int] = mapped_column(Integer)
+    digital_interactions_12m: Mapped[int] = mapped_column(Integer)
+    assisted_interactions_12m: Mapped[int] = mapped_column(Integer)
+    branch_visits_12m: Mapped[int] = mapped_column(Integer)
+    complaints_180d: Mapped[int] = mapped_column(Integer)
+    fee_complaints_180d: Mapped[int] = mapped_column(Integer)
+    wish_to_close_90d: Mapped[int] = mapped_column(Integer)
 
 
 class SegmentAssignment(Base):
@@ -144,7 +209,7 @@ class SegmentAssignment(Base):
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), primary_key=True)
     segment: Mapped[str] = mapped_column(String(32))
-    risk_appetite: Mapped[str] = mapped_column(String(16))
+    risk_appetite: Mapped[str] = mapped_column(String(24))
     reasons: Mapped[list] = mapped_column(JSON, default=list)
     figures: Mapped[dict] = mapped_column(JSON, default=dict)
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -154,15 +219,18 @@ class Opportunity(Base):
     """A marketing moment found in the data, e.g. a deposit far above the 6-month average."""
 
     __tablename__ = "opportunities"
+    __table_args__ = (UniqueConstraint("kind", "transaction_id", name="uq_opportunity_source"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
+    offer_category: Mapped[str] = mapped_column(String(24), default="wealth")
     reason: Mapped[str] = mapped_column(Text)
     figures: Mapped[dict] = mapped_column(JSON, default=dict)
     transaction_id: Mapped[int | None] = mapped_column(ForeignKey("transactions.id"))
     status: Mapped[str] = mapped_column(String(16), default="open")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class OfferPresentation(Base):
@@ -179,9 +247,36 @@ class OfferPresentation(Base):
     presented_by: Mapped[str] = mapped_column(String(16))
     conversation_id: Mapped[str | None] = mapped_column(String(64))
     segment: Mapped[str | None] = mapped_column(String(32))
+    propensity: Mapped[float | None] = mapped_column(Float, nullable=True)
     presented_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     outcome: Mapped[str | None] = mapped_column(String(16))
     outcome_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class ChurnSignal(Base):
+    """Something the customer said or did that hints at leaving (e.g. a wish to close)."""
+
+    __tablename__ = "churn_signals"
+    __table_args__ = (Index("ix_churn_signals_customer_time", "customer_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    signal: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    conversation_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ModelArtifact(Base):
+    """A trained model's parameters as JSON (no pickles), kept with the data it was trained on."""
+
+    __tablename__ = "model_artifacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), index=True)
+    trained_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    metrics: Mapped[dict] = mapped_column(JSON, default=dict)
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class Complaint(Base):

@@ -1,15 +1,41 @@
-"""API schemas (pydantic), kept apart from the SQLAlchemy models."""
+"""API schemas (pydantic), kept apart from the SQLAlchemy models.
+
+Money is a JSON string with two decimals ("1520.55") everywhere, including reason figures;
+propensities and scores are JSON numbers; dates are ISO 8601.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from crm.money import MoneyStr
+from crm.text import CleanStr
+
+Context = Literal["chat", "retention", "event", "agent"]
+Channel = Literal["app", "telegram", "phone", "branch", "web"]
+Outcome = Literal["accepted", "declined", "ignored"]
+PresentedBy = Literal["bot", "assistant", "agent", "app"]
+ComplaintCategory = Literal["fees", "cards", "payments", "service", "digital", "dispute", "other"]
+ChurnSignalName = Literal["wish_to_close", "fee_complaint", "competitor_offer", "service_complaint"]
 
 
 class ORMModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+class ReasonOut(BaseModel):
+    code: str = Field(description="Stable machine code; the assistant picks its words by it.")
+    text: str = Field(description="Agent-facing English with the figures.")
+    figures: dict[str, Any] = Field(description="Money as two-decimal strings, counts as ints.")
+
+
+class Labelled(BaseModel):
+    code: str
+    label: str
+    reasons: list[ReasonOut]
 
 
 class CustomerOut(ORMModel):
@@ -21,11 +47,179 @@ class CustomerOut(ORMModel):
     language: str
 
 
+class ProfileOut(CustomerOut):
+    age: int
+    tenure_years: int
+    segment: Labelled
+    risk_appetite: Labelled
+    figures: dict[str, Any]
+    segment_computed_at: dt.datetime
+
+
 class AccountOut(ORMModel):
     id: int
     kind: str
     product_code: str
+    product_name: str = ""
     number_last4: str
     currency: str
-    balance: Decimal
+    balance: MoneyStr
+    credit_limit: MoneyStr | None = None
     status: str
+    opened_on: dt.date | None = None
+
+
+class TransactionOut(ORMModel):
+    id: int
+    account_id: int
+    posted_at: dt.datetime
+    amount: MoneyStr
+    currency: str
+    kind: str
+    description: str
+    status: str
+    balance_after: MoneyStr | None
+
+
+class CardOut(ORMModel):
+    id: int
+    account_id: int
+    kind: str
+    last4: str
+    status: str
+    expires_on: dt.date
+    updated_at: dt.datetime
+
+
+class CardChangeOut(CardOut):
+    previous_status: str
+    changed: bool
+
+
+class OfferOut(BaseModel):
+    code: str
+    name: str
+    category: str
+    product_code: str
+    purpose: str
+    propensity: float
+    margin: MoneyStr
+    expected_value: MoneyStr
+    reasons: list[ReasonOut]
+    opportunity_id: int | None = None
+
+
+class PolicyOut(BaseModel):
+    weekly_limit: int
+    presented_last_7_days: int
+    remaining_this_week: int
+    decline_cooldown_days: int
+
+
+class SkippedOffer(BaseModel):
+    code: str
+    rule: str
+    text: str
+
+
+class OffersOut(BaseModel):
+    customer_id: int
+    context: Context
+    channel: str | None
+    segment: str
+    risk_appetite: str
+    model: dict[str, Any]
+    contact_policy: PolicyOut
+    offers: list[OfferOut]
+    suppressed: list[SkippedOffer]
+    not_eligible: list[SkippedOffer]
+
+
+class PresentationIn(BaseModel):
+    offer_code: CleanStr = Field(min_length=1, max_length=32)
+    context: Context
+    channel: Channel
+    presented_by: PresentedBy = Field(description="Who showed it: assistant (bot), agent, app.")
+    conversation_id: CleanStr | None = Field(default=None, max_length=64)
+
+
+class PresentationOut(ORMModel):
+    id: int
+    customer_id: int
+    offer_code: str
+    context: str
+    channel: str
+    presented_by: str
+    conversation_id: str | None
+    segment: str | None
+    propensity: float | None
+    presented_at: dt.datetime
+    outcome: str | None
+    outcome_at: dt.datetime | None
+
+
+class OutcomeIn(BaseModel):
+    outcome: Outcome
+
+
+class ChurnRiskOut(BaseModel):
+    customer_id: int
+    score: float = Field(ge=0, le=1)
+    level: Literal["low", "medium", "high"]
+    factors: list[dict[str, Any]]
+    as_of: dt.datetime
+
+
+class ChurnSignalIn(BaseModel):
+    signal: ChurnSignalName
+    channel: Channel = "app"
+    conversation_id: CleanStr | None = Field(default=None, max_length=64)
+
+
+class ComplaintIn(BaseModel):
+    category: ComplaintCategory
+    description: CleanStr = Field(min_length=1, max_length=4000)
+    channel: Channel
+
+
+class ComplaintOut(ORMModel):
+    id: int
+    reference: str
+    customer_id: int
+    category: str
+    description: str
+    channel: str
+    status: str
+    created_at: dt.datetime
+    sla_due: dt.date
+
+
+class OpportunityOut(ORMModel):
+    id: int
+    customer_id: int
+    kind: str
+    offer_category: str
+    status: str
+    reason: ReasonOut
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+
+
+class IdentityOut(BaseModel):
+    customer_id: int
+    channel: str
+    external_id: str
+
+
+class ResponseRateRow(BaseModel):
+    segment: str | None = None
+    channel: str | None = None
+    offer_code: str | None = None
+    context: str | None = None
+    presented_by: str | None = None
+    presented: int
+    accepted: int
+    declined: int
+    ignored: int
+    pending: int
+    response_rate: float = Field(description="accepted / presented")

@@ -22,6 +22,9 @@ class DatabaseSettings(BaseSettings):
 
     data_dir: Path = Field(default=PROJECT_ROOT / "data")
     database_url: str = ""
+    # Contact policy of the offer engine (not secrets; tune per bank).
+    crm_offers_per_week: int = Field(default=3, ge=0, le=50)
+    crm_decline_cooldown_days: int = Field(default=30, ge=0, le=365)
 
     @field_validator("database_url")
     @classmethod

@@ -1,8 +1,12 @@
-"""The customer API (JSON over HTTP) used by the action server and the agent console."""
+"""The customer API (JSON over HTTP) used by the action server and the agent console.
+
+Every route needs the service token. Money is a two-decimal JSON string everywhere.
+"""
 
 from fastapi import APIRouter
 
-from crm.api import customers
+from crm.api import analytics, cards, complaints, customers, identities, offers, retention
 
 router = APIRouter(prefix="/api/v1")
-router.include_router(customers.router)
+for module in (customers, cards, offers, retention, complaints, analytics, identities):
+    router.include_router(module.router)

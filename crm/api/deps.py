@@ -5,14 +5,18 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, status
+from fastapi import Depends, Header, HTTPException, Path, status
 from sqlalchemy.orm import Session
 
 from crm.db import get_session
 from crm.models import Customer
 from crm.settings import get_settings
 
-DbSession = Annotated[Session, Depends(get_session)]
+# "function" scope: commit before the response is sent, so a caller that reads right after a
+# write (e.g. records an outcome for the presentation it just created) always sees it.
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+MAX_ID = 2_147_483_647  # ids beyond the database's integer range are bad input, not a crash
+CustomerId = Annotated[int, Path(ge=1, le=MAX_ID, description="Customer id")]
 
 
 def require_service_token(authorization: Annotated[str | None, Header()] = None) -> None:
@@ -27,7 +31,7 @@ def require_service_token(authorization: Annotated[str | None, Header()] = None)
         )
 
 
-def get_customer(customer_id: int, session: DbSession) -> Customer:
+def get_customer(customer_id: CustomerId, session: DbSession) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No customer with id {customer_id}.")

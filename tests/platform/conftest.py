@@ -100,3 +100,90 @@ def client(db):
 
     with TestClient(create_app(), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+class CrmWorld:
+    """Builds customers with real postings on the test database, as the bank would book them."""
+
+    def __init__(self, session) -> None:
+        from crm.catalogue import seed_catalogue
+
+        self.db = session
+        seed_catalogue(session)
+        session.commit()
+
+    def customer(self, age: int = 40, tenure_years: int = 5, **fields):
+        import datetime as dt
+
+        from crm.models import Customer, utcnow
+
+        today = utcnow().date()
+        n = self.db.query(Customer).count() + 1
+        customer = Customer(
+            customer_no=fields.pop("customer_no", f"T{n:06d}"),
+            full_name=fields.pop("full_name", f"Test Customer {n}"),
+            phone=f"1390000{n:04d}",
+            id_number=f"11010519800101{n:04d}",
+            birth_date=today - dt.timedelta(days=int(age * 365.25) + 30),
+            city="Beijing",
+            joined_on=today - dt.timedelta(days=int(tenure_years * 365.25) + 30),
+            **fields,
+        )
+        self.db.add(customer)
+        self.db.flush()
+        return customer
+
+    def account(self, customer, kind: str = "current", product: str = "CUR", balance="0", **extra):
+        import datetime as dt
+        from decimal import Decimal
+
+        from crm.models import Account
+
+        number = f"62{customer.id:06d}{self.db.query(Account).count() + 1:08d}"
+        row = Account(
+            customer_id=customer.id,
+            product_code=product,
+            kind=kind,
+            number=number,
+            balance=Decimal(str(balance)),
+            opened_on=dt.date(2015, 1, 1),
+            **extra,
+        )
+        self.db.add(row)
+        self.db.flush()
+        return row
+
+    def steady_history(self, account, level: str, months: int = 7, salary: str | None = None):
+        """A balance held near `level` for `months` months, with salary in and spending out."""
+        import datetime as dt
+        from decimal import Decimal
+
+        from crm.ledger import post
+        from crm.models import utcnow
+
+        start = utcnow() - dt.timedelta(days=30 * months)
+        post(self.db, account, level, "deposit", "Opening deposit", start)
+        for m in range(months):
+            when = start + dt.timedelta(days=30 * m + 10)
+            amount = Decimal(salary or "3000")
+            post(self.db, account, amount, "salary", "Salary - Test Employer", when)
+            shop = "Card payment - Test Shop"
+            post(self.db, account, -amount, "card_spend", shop, when + dt.timedelta(days=5))
+        return account
+
+    def analyse(self, *customers) -> None:
+        """Refresh month balances, features and segments for these customers (the nightly batch)."""
+        from crm.analytics.segments import refresh_segments
+        from crm.ledger import refresh_account_months
+        from crm.models import Account
+
+        ids = [c.id for c in customers]
+        accounts = [a.id for a in self.db.query(Account).filter(Account.customer_id.in_(ids))]
+        refresh_account_months(self.db, accounts)
+        refresh_segments(self.db, ids)
+        self.db.commit()
+
+
+@pytest.fixture
+def crm_world(db) -> CrmWorld:
+    return CrmWorld(db)

@@ -1,0 +1,1 @@
+"""Analytical CRM: features, segments, risk appetite, events and churn risk."""

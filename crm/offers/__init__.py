@@ -1,0 +1,1 @@
+"""The offer engine: eligibility, contact policy, propensity and next-best-offer ranking."""
