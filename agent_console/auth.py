@@ -71,14 +71,17 @@ def logout(session: Session, token: str | None) -> None:
             session.commit()
 
 
-def current_session(request: Request, session: DbSession) -> AgentSession | None:
-    token = request.cookies.get(COOKIE_NAME)
-    if not token:
-        return None
+def session_for_token(session: Session, token: str) -> AgentSession | None:
+    """The live login session behind a cookie token, if any."""
     row = session.scalar(select(AgentSession).where(AgentSession.token_hash == _digest(token)))
     if row is None or row.expires_at <= utcnow() or not row.agent.active:
         return None
     return row
+
+
+def current_session(request: Request, session: DbSession) -> AgentSession | None:
+    token = request.cookies.get(COOKIE_NAME)
+    return session_for_token(session, token) if token else None
 
 
 def require_agent(

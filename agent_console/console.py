@@ -1,4 +1,6 @@
-"""Agent console pages: login, logout and the console home with a customer lookup."""
+"""Agent console pages: login, logout, the workspace (queue, conversation, copilot, customer
+lookup) and the supervisor dashboard. Their data comes from the console API (/console/api).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
-from agent_console import auth
+from agent_console import audit, auth
+from agent_console.guards import CONSOLE_ROLES
 from agent_console.models import AgentSession
 from crm.api.deps import DbSession
 from crm.models import Account, Customer
@@ -87,27 +90,56 @@ def logout(
 def home(
     request: Request, session: DbSession, login_session: OptionalSession, customer_no: str = ""
 ) -> Response:
+    """The agent's workspace: live queue, conversation, copilot panel, customer lookup."""
     if login_session is None:
         return _to_login()
+    agent = login_session.agent
+    if agent.role not in CONSOLE_ROLES:
+        return _page(request, login_session, "elsewhere.html", {}, status_code=403)
     customer = None
     accounts: list[Account] = []
     if customer_no.strip():
         customer = session.scalar(
-            select(Customer).where(Customer.customer_no == customer_no.strip().upper())
+            select(Customer).where(Customer.customer_no == customer_no.strip().upper()[:16])
         )
         if customer is not None:
             accounts = list(
                 session.scalars(select(Account).where(Account.customer_id == customer.id))
             )
-    return templates.TemplateResponse(
+            audit.record(session, agent.id, "lookup_customer", customer.id, customer.customer_no)
+    return _page(
         request,
-        "home.html",
+        login_session,
+        "console.html",
         {
-            "agent": login_session.agent,
-            "csrf_token": login_session.csrf_token,
             "query": customer_no,
             "customer": customer,
             "phone": mask_pii(customer.phone) if customer else "",
             "accounts": accounts,
         },
+    )
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard_page(request: Request, login_session: OptionalSession) -> Response:
+    """Supervisor dashboard (figures and charts drawn by /static/dashboard.js)."""
+    if login_session is None:
+        return _to_login()
+    if login_session.agent.role != "supervisor":
+        return _page(request, login_session, "elsewhere.html", {}, status_code=403)
+    return _page(request, login_session, "dashboard.html", {})
+
+
+def _page(
+    request: Request,
+    login_session: AgentSession,
+    template: str,
+    context: dict,
+    status_code: int = 200,
+) -> Response:
+    return templates.TemplateResponse(
+        request,
+        template,
+        {"agent": login_session.agent, "csrf_token": login_session.csrf_token} | context,
+        status_code=status_code,
     )

@@ -73,15 +73,41 @@ class LiveBus:
         else:
             self._deliver(topic, event)
 
+    def open(self) -> Subscription:
+        """A subscription whose topics can change while it lives (an agent's socket)."""
+        return Subscription(self)
+
     @contextlib.asynccontextmanager
     async def subscribe(self, *topics: str) -> AsyncIterator[asyncio.Queue]:
-        queue: asyncio.Queue = asyncio.Queue(QUEUE_SIZE)
+        subscription = self.open()
         for topic in topics:
-            self._subscribers[topic].add(queue)
+            subscription.add(topic)
         try:
-            yield queue
+            yield subscription.queue
         finally:
-            for topic in topics:
-                self._subscribers[topic].discard(queue)
-                if not self._subscribers[topic]:
-                    del self._subscribers[topic]
+            subscription.close()
+
+
+class Subscription:
+    """One consumer's queue, fed by every topic it currently follows."""
+
+    def __init__(self, bus: LiveBus) -> None:
+        self._bus = bus
+        self.queue: asyncio.Queue = asyncio.Queue(QUEUE_SIZE)
+        self.topics: set[str] = set()
+
+    def add(self, topic: str) -> None:
+        self._bus._subscribers[topic].add(self.queue)
+        self.topics.add(topic)
+
+    def remove(self, topic: str) -> None:
+        subscribers = self._bus._subscribers.get(topic)
+        if subscribers is not None:
+            subscribers.discard(self.queue)
+            if not subscribers:
+                del self._bus._subscribers[topic]
+        self.topics.discard(topic)
+
+    def close(self) -> None:
+        for topic in list(self.topics):
+            self.remove(topic)

@@ -11,26 +11,57 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from agent_console import chat_page, console, demo, handoffs, health, linking, rasa_events
+from agent_console import (
+    api_conversations,
+    api_copilot,
+    api_dashboard,
+    api_queue,
+    chat_page,
+    console,
+    console_socket,
+    demo,
+    handoffs,
+    health,
+    linking,
+    rasa_events,
+    timeouts,
+)
+from agent_console.background import spawn
 from agent_console.live import LiveBus
+from agent_console.rasa_client import RasaClient
+from agent_console.settings import get_console_settings
 from crm.api import router as crm_router
 from crm.logs import configure_logging, conversation_id
 from crm.settings import get_settings
 
 log = logging.getLogger("agent_console")
+CONSOLE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    console_settings = get_console_settings()
     configure_logging("platform", settings.log_level, settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.live = LiveBus(settings.redis_url)
+        app.state.rasa = RasaClient.from_settings(console_settings.rasa_domain_cache_seconds)
+        app.state.tasks = set()
         await app.state.live.start()
+        # Handoffs nobody claims in time; reads the database, so it resumes after a restart.
+        checker = spawn(app, timeouts.run_forever(app.state.rasa, app.state.live))
         try:
             yield
         finally:
+            checker.cancel()
+            for task in list(app.state.tasks):
+                task.cancel()
+            await app.state.rasa.close()
             await app.state.live.stop()
 
     app = FastAPI(
@@ -46,6 +77,8 @@ def create_app() -> FastAPI:
     app.include_router(linking.router)
     app.include_router(chat_page.router)
     app.include_router(console.router)
+    for router in (api_queue, api_conversations, api_copilot, api_dashboard, console_socket):
+        app.include_router(router.router)
     app.mount("/static", StaticFiles(directory=chat_page.WEB_DIR), name="static")
     if settings.demo_mode:
         app.include_router(demo.router)
@@ -58,9 +91,16 @@ def create_app() -> FastAPI:
     async def _request_context(request: Request, call_next):
         token = conversation_id.set(request.headers.get("x-conversation-id"))
         try:
-            return await call_next(request)
+            response = await call_next(request)
         finally:
             conversation_id.reset(token)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if request.url.path.startswith("/console"):
+            # Scripts only from our own files: an injected <script> or handler never runs.
+            response.headers.setdefault("Content-Security-Policy", CONSOLE_CSP)
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
 
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> JSONResponse:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import Base
@@ -77,9 +77,13 @@ class Conversation(Base):
 
 
 class Handoff(Base):
-    """A request for a human, created by the assistant (or a callback request)."""
+    """A request for a human, created by the assistant (or a callback request).
+
+    status: pending (in the queue) -> claimed (an agent has it) -> closed (closed with a
+    disposition, or handed back to the bot)."""
 
     __tablename__ = "handoffs"
+    __table_args__ = (Index("ix_handoffs_status_created", "status", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
@@ -96,6 +100,8 @@ class Handoff(Base):
     disposition: Mapped[str | None] = mapped_column(String(24), nullable=True)
     notes: Mapped[str] = mapped_column(String(2000), default="")
     timeout_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+    # After the timeout message: offered -> accepted (now a callback) or declined (waits on).
+    callback_offer: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     conversation: Mapped[Conversation] = relationship()
     agent: Mapped[Agent | None] = relationship()

@@ -7,17 +7,22 @@ other out-of-band bot messages to /deliveries, which reach the customer's open c
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
+from agent_console import timeouts, transcript
+from agent_console.background import spawn
 from agent_console.models import Conversation
+from agent_console.rasa_client import RasaUnavailable
 from crm.api.deps import require_service_token
 from crm.db import session_scope
 from crm.models import utcnow
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["live"], dependencies=[Depends(require_service_token)])
 
 SHOWN_EVENTS = {
@@ -70,7 +75,11 @@ def compact(event: RasaEvent) -> dict[str, Any]:
     }
 
 
-def _note_customer_message(sender_id: str, channel: str | None, customer_id: Any) -> str:
+def _note_customer_message(
+    sender_id: str, channel: str | None, customer_id: Any, intent: str | None
+) -> tuple[str, str | None]:
+    """Remember where the customer last wrote from; returns the conversation's status and
+    the response owed to them if the message answers the callback offer."""
     with session_scope() as session:
         conversation = session.get(Conversation, sender_id)
         if conversation is None:
@@ -81,7 +90,17 @@ def _note_customer_message(sender_id: str, channel: str | None, customer_id: Any
         if isinstance(customer_id, int):
             conversation.customer_id = customer_id
         conversation.updated_at = utcnow()
-        return conversation.status
+        answer = None
+        if conversation.status == "pending":
+            answer = timeouts.answer_callback_offer(session, sender_id, intent)
+        return conversation.status, answer
+
+
+async def _say(request: Request, conversation_id: str, response: str) -> None:
+    try:
+        await request.app.state.rasa.say(conversation_id, response)
+    except RasaUnavailable as exc:
+        log.warning("could not answer the callback offer in %s: %s", conversation_id, exc)
 
 
 @router.post("/rasa-events", status_code=status.HTTP_202_ACCEPTED)
@@ -91,16 +110,28 @@ async def ingest_events(events: list[RasaEvent], request: Request) -> dict[str, 
     for event in events:
         if event.event not in SHOWN_EVENTS:
             continue
-        item = compact(event)
+        raw = event.model_dump()
+        line = transcript.item(raw)
+        # The agent watching the conversation first: this is the path agents wait on.
+        if line is not None:
+            line["conversation_id"] = event.sender_id
+            await live.publish(f"conversation:{event.sender_id}", line)
         if event.event == "user":
-            metadata = event.model_dump().get("metadata") or {}
-            conversation_status = await run_in_threadpool(
+            metadata = raw.get("metadata") or {}
+            item = compact(event)
+            conversation_status, answer = await run_in_threadpool(
                 _note_customer_message, event.sender_id, item["channel"],
-                metadata.get("customer_id"),
+                metadata.get("customer_id"), item["intent"],
             )  # fmt: skip
             if conversation_status in ("pending", "open"):
-                await live.publish("queue", {"type": "customer.message", "event": item})
-        await live.publish(f"conversation:{event.sender_id}", item)
+                await live.publish(
+                    "queue",
+                    {"type": "customer.message", "conversation_id": event.sender_id, "line": line},
+                )
+            if answer is not None:
+                await live.publish("queue", {"type": "handoff.callback"})
+                # Not awaited: Rasa is waiting for this request to finish its own work.
+                spawn(request.app, _say(request, event.sender_id, answer))
         shown += 1
     return {"received": len(events), "published": shown}
 

@@ -1,0 +1,115 @@
+"""The agent's live socket: queue changes, the watched conversation, typing to the customer.
+
+One socket per console tab, authenticated by the login cookie sent with the handshake
+(same origin only). The client says which conversation it shows (`watch`); the server
+checks the agent may see it before following it. Typing reaches the customer only from the
+agent who owns the conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi.concurrency import run_in_threadpool
+
+from agent_console import lifecycle
+from agent_console.guards import Who, socket_agent
+from agent_console.live import Subscription
+from crm.db import session_scope
+
+router = APIRouter()
+
+
+class Watch:
+    """Which conversation this socket follows, and whether its agent may act on it."""
+
+    def __init__(self, subscription: Subscription) -> None:
+        self.subscription = subscription
+        self.conversation_id: str | None = None
+        self.can_act = False
+
+    def follow(self, conversation_id: str | None, can_act: bool) -> None:
+        if self.conversation_id:
+            self.subscription.remove(f"conversation:{self.conversation_id}")
+        self.conversation_id, self.can_act = conversation_id, can_act
+        if conversation_id:
+            self.subscription.add(f"conversation:{conversation_id}")
+
+
+def _may_see(conversation_id: str, who: Who) -> tuple[bool, bool, str]:
+    try:
+        with session_scope() as session:
+            granted = lifecycle.access(session, conversation_id, who)
+    except (lifecycle.NotFound, lifecycle.Forbidden) as exc:
+        return False, False, str(exc) or "No such conversation."
+    return True, granted.can_act, ""
+
+
+async def _handle(websocket: WebSocket, who: Who, watch: Watch, message: Any) -> None:
+    if not isinstance(message, dict):
+        return
+    kind = message.get("type")
+    if kind == "watch":
+        conversation_id = str(message.get("conversation_id") or "")[:64]
+        if not conversation_id:
+            watch.follow(None, False)
+            return
+        allowed, can_act, why = await run_in_threadpool(_may_see, conversation_id, who)
+        if not allowed:
+            watch.follow(None, False)
+            await websocket.send_json({"type": "error", "detail": why})
+            return
+        watch.follow(conversation_id, can_act)
+        await websocket.send_json(
+            {"type": "watching", "conversation_id": conversation_id, "can_act": can_act}
+        )
+    elif kind == "typing" and watch.conversation_id and watch.can_act:
+        await websocket.app.state.live.publish(
+            f"customer:{watch.conversation_id}",
+            {"type": "typing", "on": bool(message.get("on"))},
+        )
+
+
+@router.websocket("/console/ws")
+async def console_socket(websocket: WebSocket) -> None:
+    await websocket.accept()
+    who = await run_in_threadpool(socket_agent, websocket)
+    if who is None:
+        with contextlib.suppress(RuntimeError):
+            await websocket.close(code=4401, reason="Log in to the agent console.")
+        return
+    subscription = websocket.app.state.live.open()
+    subscription.add("queue")
+    watch = Watch(subscription)
+
+    async def _read() -> None:
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+            while True:
+                text = await websocket.receive_text()
+                try:
+                    message = json.loads(text)
+                except ValueError:
+                    continue
+                await _handle(websocket, who, watch, message)
+
+    try:
+        await websocket.send_json({"type": "ready", "agent": who.name})
+        reader = asyncio.create_task(_read())
+        try:
+            while not reader.done():
+                getter = asyncio.create_task(subscription.queue.get())
+                done, _ = await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
+                if getter in done:
+                    await websocket.send_json(getter.result())
+                else:
+                    getter.cancel()
+        finally:
+            reader.cancel()
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        subscription.close()

@@ -1,0 +1,95 @@
+"""The console's side of Rasa's HTTP API: read the tracker, speak to the customer, hand back.
+
+Everything the customer sees goes through Rasa with `output_channel=latest`, so it reaches
+the channel they last wrote from (app page, Telegram) and lands in the tracker store, the
+one history of the conversation. Words for the customer come from the domain's responses.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+from crm.settings import get_settings
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer or refused; nothing reached the customer."""
+
+
+class RasaClient:
+    def __init__(self, base_url: str, token: str, domain_ttl: float = 60) -> None:
+        self._base = base_url.rstrip("/")
+        self._token = token
+        self._client = httpx.AsyncClient(timeout=10)
+        self._domain: dict[str, Any] | None = None
+        self._domain_at = 0.0
+        self._domain_ttl = domain_ttl
+
+    @classmethod
+    def from_settings(cls, domain_ttl: float = 60) -> RasaClient:
+        settings = get_settings()
+        return cls(settings.rasa_url, settings.rasa_api_token, domain_ttl)
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        params = {"token": self._token} | kwargs.pop("params", {})
+        try:
+            response = await self._client.request(
+                method, f"{self._base}{path}", params=params, **kwargs
+            )
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"{type(exc).__name__} calling Rasa {path}") from None
+        if response.status_code >= 300:
+            raise RasaUnavailable(f"Rasa answered HTTP {response.status_code} on {path}")
+        return response.json() if response.content else None
+
+    async def tracker(self, conversation_id: str) -> dict[str, Any]:
+        """The whole conversation from the tracker store (every session, every channel)."""
+        return await self._call(
+            "GET", f"/conversations/{conversation_id}/tracker", params={"include_events": "ALL"}
+        )
+
+    async def append(self, conversation_id: str, events: list[dict[str, Any]]) -> None:
+        """Append events and run their side effects (bot messages go to the latest channel)."""
+        await self._call(
+            "POST",
+            f"/conversations/{conversation_id}/tracker/events",
+            params={"execute_side_effects": "true", "output_channel": "latest"},
+            json=events,
+        )
+
+    async def say(self, conversation_id: str, response_name: str) -> None:
+        """Send one of the domain's responses to the customer's latest channel."""
+        await self._call(
+            "POST",
+            f"/conversations/{conversation_id}/execute",
+            params={"output_channel": "latest"},
+            json={"name": response_name},
+        )
+
+    async def responses(self) -> dict[str, list[dict[str, Any]]]:
+        """The assistant's responses (the words), cached for a while."""
+        if self._domain is None or time.monotonic() - self._domain_at > self._domain_ttl:
+            self._domain = await self._call(
+                "GET", "/domain", headers={"Accept": "application/json"}
+            )
+            self._domain_at = time.monotonic()
+        return (self._domain or {}).get("responses") or {}
+
+
+def agent_message(text: str, author: str, **data: Any) -> dict[str, Any]:
+    """A `bot` event written by a person; `author` shows in every history."""
+    event: dict[str, Any] = {
+        "event": "bot",
+        "text": text,
+        "timestamp": time.time(),
+        "metadata": {"author": author},
+    }
+    if data:
+        event["data"] = data
+    return event
