@@ -49,8 +49,12 @@ def main() -> None:
     os.chdir(PROJECT_ROOT)
     sys.path.insert(0, str(PROJECT_ROOT))
 
+    import rasa.utils.io
     from rasa.__main__ import main as rasa_main
 
+    # Rasa applies --logging-config-file, then coloredlogs swaps the stderr handler for its
+    # own, dropping our formatter (JSON, conversation id). The file is the whole config.
+    rasa.utils.io.configure_colored_logging = lambda loglevel: None
     rasa_main()
 
 

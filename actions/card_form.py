@@ -1,0 +1,130 @@
+"""Block, freeze or unfreeze a card: choose the card, confirm, then the customer API acts.
+
+The validation action gates the form: an anonymous customer is asked nothing (the submit
+action explains how to verify), and a customer without a suitable card is told so at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import crm_client
+from actions.cards import card_button, eligible, fetch_cards, resolve
+from actions.forms_common import STOP, reset_form_slots
+from actions.identity import identity_of
+from crm.logs import conversation_id
+
+FORM_SLOTS = ("card_last4", "card_confirmed")
+RESULT_RESPONSE = {
+    "block": "utter_card_blocked",
+    "freeze": "utter_card_frozen",
+    "unfreeze": "utter_card_unfrozen",
+}
+
+
+class ValidateCardForm(Action):
+    """Resolves the card the customer named (or the only possible one) to its id."""
+
+    def name(self) -> str:
+        return "validate_card_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        conversation_id.set(tracker.sender_id)
+        who = identity_of(tracker)
+        if not who.known:
+            return STOP
+        recent = {k: v for k, v in tracker.slots_to_validate().items() if k in FORM_SLOTS}
+        events = [SlotSet(k, v) for k, v in recent.items() if k != "card_last4"]
+        if tracker.get_slot("card_id") is not None and "card_last4" not in recent:
+            return events
+        try:
+            cards = await fetch_cards(who, tracker.sender_id)
+        except (crm_client.CrmUnavailable, crm_client.CrmRejected, crm_client.CrmNotFound):
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return [*STOP, SlotSet("form_aborted", True)]
+        cards = eligible(cards, tracker.get_slot("card_operation"))
+        if not cards:
+            dispatcher.utter_message(response="utter_no_eligible_card")
+            return [*STOP, SlotSet("form_aborted", True)]
+        if "card_last4" in recent:
+            card = resolve(recent["card_last4"], cards)
+            if card is None:
+                dispatcher.utter_message(response="utter_card_not_found")
+                return [*events, SlotSet("card_last4", None)]
+        elif len(cards) == 1:
+            card = cards[0]
+        else:
+            return events  # several cards: the form asks which one
+        return [
+            *events,
+            SlotSet("card_last4", str(card.get("last4"))),
+            SlotSet("card_id", card["id"]),
+        ]
+
+
+class ActionAskCardLast4(Action):
+    """Asks which card, with one button per card the operation can apply to."""
+
+    def name(self) -> str:
+        return "action_ask_card_last4"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        conversation_id.set(tracker.sender_id)
+        who = identity_of(tracker)
+        if not who.known:  # the validation ends the form first; never ask about cards anyway
+            dispatcher.utter_message(response="utter_verify_identity")
+            return []
+        try:
+            cards = await fetch_cards(who, tracker.sender_id)
+            buttons = [card_button(c) for c in eligible(cards, tracker.get_slot("card_operation"))]
+        except (crm_client.CrmUnavailable, crm_client.CrmRejected, crm_client.CrmNotFound):
+            buttons = []
+        dispatcher.utter_message(response="utter_ask_card_last4", buttons=buttons)
+        return []
+
+
+class ActionSubmitCardForm(Action):
+    """Carries out the confirmed operation and tells the customer the API's result."""
+
+    def name(self) -> str:
+        return "action_submit_card_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        conversation_id.set(tracker.sender_id)
+        reset = reset_form_slots()
+        who = identity_of(tracker)
+        operation = tracker.get_slot("card_operation") or "block"
+        if not who.known:
+            dispatcher.utter_message(response="utter_verify_identity")
+            if operation in ("block", "freeze"):
+                dispatcher.utter_message(response="utter_card_hotline")
+            return reset
+        if tracker.get_slot("form_aborted"):
+            return reset
+        last4 = tracker.get_slot("card_last4")
+        card_id = tracker.get_slot("card_id")
+        if tracker.get_slot("card_confirmed") is not True or card_id is None:
+            dispatcher.utter_message(response="utter_card_operation_cancelled")
+            return reset
+        try:
+            await crm_client.post(
+                f"customers/{who.customer_id}/cards/{card_id}/{operation}", {}, tracker.sender_id
+            )
+        except (crm_client.CrmRejected, crm_client.CrmNotFound):
+            dispatcher.utter_message(response="utter_card_operation_refused", card_last4=last4)
+            return reset
+        except crm_client.CrmUnavailable:
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return reset
+        dispatcher.utter_message(response=RESULT_RESPONSE[operation], card_last4=last4)
+        return reset

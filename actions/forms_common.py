@@ -1,0 +1,44 @@
+"""What the three forms share: ending a form early, and forgetting its answers afterwards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+# Setting requested_slot to None from a validation action ends the form at once.
+STOP = [SlotSet("requested_slot", None)]
+
+FORM_SLOTS = (
+    "card_last4",
+    "card_id",
+    "card_confirmed",
+    "dispute_transaction",
+    "dispute_summary",
+    "dispute_description",
+    "dispute_confirmed",
+    "complaint_category",
+    "complaint_description",
+    "complaint_confirmed",
+    "form_aborted",
+)
+
+
+def reset_form_slots() -> list[dict[str, Any]]:
+    """A finished or abandoned form must not pre-fill the next one with stale answers."""
+    return [SlotSet(slot, None) for slot in FORM_SLOTS]
+
+
+class ActionCancelForm(Action):
+    """The customer stopped a form: forget its answers and confirm nothing was changed."""
+
+    def name(self) -> str:
+        return "action_cancel_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_form_cancelled")
+        return reset_form_slots()
