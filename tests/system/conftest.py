@@ -83,10 +83,14 @@ def crm(product: dict[str, str], path: str, body: dict | None = None) -> httpx.R
     return httpx.post(url, json=body, headers=headers, timeout=10)
 
 
-def response_texts(name: str) -> list[str]:
-    """The texts a domain response can produce, read from the domain the designers edit."""
+def response_texts(name: str, channel: str | None = None) -> list[str]:
+    """The texts a domain response can produce on a channel, read from the domain the
+    designers edit (variants for another channel, or for any channel when one is named and
+    has its own, are left out, as Rasa does)."""
     for path in (ROOT / "assistant" / "domain").glob("*.yml"):
         responses = (yaml.safe_load(path.read_text()) or {}).get("responses") or {}
         if name in responses:
-            return [variant["text"] for variant in responses[name]]
+            variants = responses[name]
+            own = [v["text"] for v in variants if channel and v.get("channel") == channel]
+            return own or [v["text"] for v in variants if not v.get("channel")]
     raise KeyError(name)

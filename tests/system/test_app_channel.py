@@ -100,6 +100,10 @@ def test_a_retried_message_is_processed_and_answered_once(product) -> None:
 
 def test_bot_stays_silent_while_an_agent_has_the_conversation(product) -> None:
     rasa, token = product["RASA_URL"], {"token": product["RASA_API_TOKEN"]}
+    # The conversation exists (a handoff happens mid-conversation), then an agent takes it.
+    assert send(product, app_token(product, 15), {"message": "hi", "message_id": "p-0"}).json()[
+        "messages"
+    ]
     paused = httpx.post(
         f"{rasa}/conversations/customer-15/tracker/events", params=token, json=[{"event": "pause"}]
     )

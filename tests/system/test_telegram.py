@@ -74,7 +74,7 @@ def test_anonymous_chat_never_gets_account_data(product, bot_api) -> None:
     chat = 700002
     post_update(product, message_update(chat, "what's my balance?"))
     replies = wait_sent_to(bot_api, chat, 1)
-    assert [r["text"] for r in replies] == response_texts("utter_verify_identity")
+    assert [r["text"] for r in replies] == response_texts("utter_verify_identity", "telegram")
 
 
 def test_update_without_the_webhook_secret_is_refused(product, bot_api) -> None:
@@ -93,6 +93,10 @@ def test_redelivered_update_is_answered_once(product, bot_api) -> None:
     wait_sent_to(bot_api, chat, 1)
     time.sleep(1.5)
     assert len(sent_to(bot_api, chat)) == 1
+
+
+def test_body_that_is_not_an_update_is_400(product, bot_api) -> None:
+    assert post_update(product, {"hello": "world"}).status_code == 400
 
 
 def test_unknown_update_type_is_ignored_and_logged(product, bot_api) -> None:
