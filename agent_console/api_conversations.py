@@ -7,6 +7,7 @@ conversation may act on it (403 for anyone else), and every look is audited.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Annotated, Any, Literal
 
@@ -20,6 +21,7 @@ from agent_console.lifecycle import Access
 from agent_console.rasa_client import RasaUnavailable, agent_message
 from crm.db import session_scope
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/console/api/conversations", tags=["console"])
 
 ConversationId = Annotated[str, Path(min_length=1, max_length=64)]
@@ -122,11 +124,19 @@ async def send_message(
 
 
 async def _end(
-    request: Request, conversation_id: str, who: Who, how: str, disposition: str, notes: str
-) -> Access:
+    request: Request,
+    conversation_id: str,
+    who: Who,
+    how: str,
+    disposition: str,
+    notes: str,
+    farewell: str | None = None,
+) -> bool:
+    """Unpause the bot and close the claim; True if the customer heard `farewell`."""
     granted = await checked(conversation_id, who, act=True)
+    rasa = request.app.state.rasa
     try:  # the bot answers again from now on; if Rasa is down nothing changes here either
-        await request.app.state.rasa.append(conversation_id, [{"event": "resume"}])
+        await rasa.append(conversation_id, [{"event": "resume"}])
     except RasaUnavailable as exc:
         raise rasa_failed(exc) from None
 
@@ -138,6 +148,14 @@ async def _end(
         await run_in_threadpool(_finish)
     except lifecycle.Conflict as exc:
         raise_for(exc)
+    told = False
+    try:
+        if farewell:
+            await rasa.say(conversation_id, farewell)
+            told = True
+        await rasa.new_session(conversation_id)
+    except RasaUnavailable as exc:  # handed back all the same: the bot answers what comes next
+        log.warning("after handing back %s: %s", conversation_id, exc)
     live = request.app.state.live
     await live.publish("queue", {"type": "handoff.closed", "conversation_id": conversation_id})
     await live.publish(
@@ -146,7 +164,7 @@ async def _end(
          "time": time.time(), "conversation_id": conversation_id},
     )  # fmt: skip
     await live.publish(f"customer:{conversation_id}", {"type": "handoff", "status": "bot"})
-    return granted
+    return told
 
 
 @router.post("/{conversation_id}/hand-back")
@@ -154,12 +172,9 @@ async def hand_back(
     conversation_id: ConversationId, body: HandBackIn, who: ActingDep, request: Request
 ) -> dict[str, Any]:
     """Give the conversation back to the bot, which tells the customer it is back."""
-    await _end(request, conversation_id, who, "hand_back", HANDED_BACK, body.notes)
-    told = True
-    try:
-        await request.app.state.rasa.say(conversation_id, HANDED_BACK_RESPONSE)
-    except RasaUnavailable:
-        told = False  # handed back all the same; the bot answers the customer's next message
+    told = await _end(
+        request, conversation_id, who, "hand_back", HANDED_BACK, body.notes, HANDED_BACK_RESPONSE
+    )
     return {"status": "handed_back", "customer_told": told}
 
 

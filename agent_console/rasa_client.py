@@ -72,6 +72,13 @@ class RasaClient:
             json={"name": response_name},
         )
 
+    async def new_session(self, conversation_id: str) -> None:
+        """Start a fresh dialogue session (slots carried over, ready to listen).
+
+        After a person had the conversation its history holds customer messages the bot
+        never answered; the bot's policies predict well only from a clean session."""
+        await self.say(conversation_id, "action_session_start")
+
     async def responses(self) -> dict[str, list[dict[str, Any]]]:
         """The assistant's responses (the words), cached for a while."""
         if self._domain is None or time.monotonic() - self._domain_at > self._domain_ttl:

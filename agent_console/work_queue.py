@@ -1,8 +1,9 @@
 """The agents' queue: who is waiting, in which order, and the atomic claim.
 
 Order: retention cases and high-value customers first (the bank loses most if they wait),
-then high priority, then the longest wait. Claiming is one conditional UPDATE, so when two
-agents click at once the database picks exactly one winner.
+then other high-priority ones (complaints), then the rest; within each, the longest wait.
+Claiming is one conditional UPDATE, so when two agents click at once the database picks
+exactly one winner.
 """
 
 from __future__ import annotations
@@ -29,8 +30,12 @@ def iso(value: dt.datetime | None) -> str | None:
 
 
 def rank(item: dict[str, Any]) -> tuple:
-    urgent = item["reason"] == "retention" or item["high_value"]
-    return (not urgent, item["priority"] != "high", item["created_at"])
+    """Tier (retention or high value; other high priority; the rest), then longest wait."""
+    if item["reason"] == "retention" or item["high_value"]:
+        tier = 0
+    else:
+        tier = 1 if item["priority"] == "high" else 2
+    return (tier, item["created_at"])
 
 
 def _item(h: Handoff, segment: str | None, customer_no: str | None, now: dt.datetime) -> dict:

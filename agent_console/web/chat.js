@@ -140,6 +140,13 @@
     }
     picker.addEventListener("change", () => signIn(picker.value));
     const wanted = params.get("customer");
+    if (wanted && ![...picker.options].some((o) => o.value === wanted)) {
+      // A demo customer beyond the first few in the list (tests pick their own).
+      const opt = document.createElement("option");
+      opt.value = wanted;
+      opt.textContent = `Customer ${wanted}`;
+      picker.appendChild(opt);
+    }
     if (wanted) picker.value = wanted;
     if (picker.value) await signIn(picker.value);
   }

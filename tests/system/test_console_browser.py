@@ -1,0 +1,208 @@
+"""The agent console in headless Chromium against the running product: login, the live
+queue, claiming (and losing a claim), live chat both ways with the customer's chat page,
+presenting an offer and recording the outcome, handing back to the bot, the dashboard."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from playwright.sync_api import Page, expect
+
+from tests.system.conftest import crm, response_texts
+from tests.system.console_support import (
+    SLOW,
+    ask_for_a_person,
+    chromium,
+    claim,
+    pages,
+    queue_item,
+    say,
+    stored,
+)
+
+__all__ = ["chromium", "pages"]  # fixtures
+
+
+def test_agent_signs_in_and_out_and_a_wrong_password_is_refused(product, pages) -> None:
+    page = pages.new()
+    page.goto(f"{product['PUBLIC_URL']}/console")
+    page.get_by_label("Username").fill("agent")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("Wrong username or password.")
+    page.get_by_label("Username").fill("agent")
+    page.get_by_label("Password").fill(product["DEMO_AGENT_PASSWORD"])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Alex Agent · agent")).to_be_visible()
+    expect(page.locator("#live-state")).to_have_text("Live", timeout=SLOW)
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Agent sign-in")).to_be_visible()
+    page.goto(f"{product['PUBLIC_URL']}/console")
+    expect(page.get_by_role("heading", name="Agent sign-in")).to_be_visible()
+
+
+def test_a_new_handoff_appears_in_the_queue_without_reloading(product, pages) -> None:
+    agent = pages.agent()
+    agent.evaluate("window.__sameDocument = true")
+    chat = pages.customer(45)
+    ask_for_a_person(chat)
+    item = queue_item(agent, 45)
+    expect(item).to_be_visible(timeout=SLOW)
+    assert agent.evaluate("window.__sameDocument") is True  # updated live, not reloaded
+    expect(item.locator(".reason")).to_have_text("Asked for a person")
+    expect(item.locator(".channel")).to_have_text("app")
+    segment = crm(product, "customers/45").json()["segment"]["label"]
+    expect(item.locator(".segment")).to_have_text(segment)
+    expect(item.locator(".wait")).to_have_text(re.compile(r"^\d+ (s|min \d+ s)$"))
+    claim(agent, 45)  # and nobody is left waiting
+    agent.get_by_role("button", name="Hand back to bot").click()
+    expect(agent.locator("#notice")).to_contain_text("Handed back", timeout=SLOW)
+
+
+def test_two_agents_claim_at_once_one_wins_and_the_other_is_told(product, pages) -> None:
+    alex, bea = pages.agent("agent"), pages.agent("agent2")
+    chat = pages.customer(46)
+    ask_for_a_person(chat)
+    for agent in (alex, bea):
+        expect(queue_item(agent, 46)).to_be_visible(timeout=SLOW)
+    # Both click at the same instant; each page holds its button before the other's claim
+    # can refresh its queue.
+    at = int(time.time() * 1000) + 600
+    script = """([selector, at]) => {
+        const button = document.querySelector(selector);
+        setTimeout(() => button.click(), Math.max(0, at - Date.now()));
+    }"""
+    selector = "#queue .queue-item[data-conversation=customer-46] button.claim"
+    for agent in (alex, bea):
+        agent.evaluate(script, [selector, at])
+    settled = "#conversation[data-mine=yes], #notice[data-kind=lost]:not([hidden])"
+    for agent in (alex, bea):
+        expect(agent.locator(settled).first).to_be_attached(timeout=SLOW)
+    won = {name: page.locator("#conversation[data-mine=yes]").count() == 1
+           for name, page in (("Alex Agent", alex), ("Bea Agent", bea))}  # fmt: skip
+    assert sorted(won.values()) == [False, True], won
+    winner = next(name for name, yes in won.items() if yes)
+    winner_page, loser_page = (alex, bea) if winner == "Alex Agent" else (bea, alex)
+    expect(loser_page.locator("#notice")).to_have_text(
+        f"Not yours: {winner} claimed this conversation first."
+    )
+    expect(queue_item(loser_page, 46)).to_have_count(0, timeout=SLOW)
+    owners = stored(
+        product,
+        "SELECT a.display_name FROM handoffs h JOIN agents a ON a.id = h.claimed_by "
+        "WHERE h.conversation_id = 'customer-46' AND h.status = 'claimed'",
+    )
+    assert owners == [(winner,)]
+    winner_page.get_by_role("button", name="Hand back to bot").click()
+    expect(winner_page.locator("#notice")).to_contain_text("Handed back", timeout=SLOW)
+
+
+def test_live_chat_both_ways_between_the_chat_page_and_the_agent(product, pages) -> None:
+    agent = pages.agent()
+    chat = pages.customer(47)
+    ask_for_a_person(chat)
+    claim(agent, 47)
+    transcript = agent.locator("#transcript")
+    # The history so far, with the channel and what the assistant understood.
+    asked = transcript.locator(".line.customer").filter(has_text="I want to talk to a human")
+    expect(asked.locator(".intent")).to_contain_text("human_handoff")
+    expect(asked.locator(".channel")).to_have_text("app")
+    expect(transcript.locator(".line.bot").last).to_contain_text(
+        response_texts("utter_handoff_created")[0]
+    )
+    expect(transcript.locator(".line.event").filter(has_text="Bot paused")).to_have_count(1)
+
+    reply = agent.get_by_label("Reply to the customer")
+    reply.fill("Hello, this is Alex from the bank.")
+    expect(chat.locator(".msg.typing")).to_be_visible(timeout=SLOW)  # the agent is typing
+    reply.press("Enter")
+    expect(chat.locator(".msg.bot").last).to_have_text("Hello, this is Alex from the bank.")
+    expect(chat.locator(".msg.typing")).to_have_count(0)
+    expect(transcript.locator(".line.agent").last).to_contain_text("Hello, this is Alex")
+
+    payload = '<img src=x onerror="window.__owned=1"><b>my card</b> is broken'
+    say(chat, payload)
+    said = transcript.locator(".line.customer .text").last
+    expect(said).to_have_text(payload, timeout=SLOW)  # shown as text, live
+    assert agent.evaluate("window.__owned") is None
+    assert transcript.locator("img, b").count() == 0
+    expect(agent.locator("#suggestions .suggestion").first).to_be_visible(timeout=SLOW)
+
+    agent.get_by_label("Notes").fill("Card question answered.")
+    agent.get_by_role("button", name="Close conversation").click()
+    expect(transcript.locator(".line.event").last).to_contain_text(
+        "Closed by Alex Agent (resolved)", timeout=SLOW
+    )
+    assert stored(
+        product,
+        "SELECT disposition, notes FROM handoffs WHERE conversation_id = 'customer-47'",
+    ) == [("resolved", "Card question answered.")]
+
+
+def _customer_with_offers(product) -> int:
+    for customer in range(48, 56):
+        body = crm(product, f"customers/{customer}/offers?context=agent").json()
+        if body["offers"]:
+            return customer
+    raise AssertionError("no test customer with an offer the agent may present")
+
+
+def test_presenting_an_offer_and_recording_the_outcome(product, pages) -> None:
+    customer = _customer_with_offers(product)
+    agent = pages.agent()
+    chat = pages.customer(customer)
+    ask_for_a_person(chat)
+    claim(agent, customer)
+    offer = agent.locator("#copilot .offer").first
+    expect(offer).to_be_visible(timeout=SLOW)
+    expect(offer.locator(".reasons li").first).to_be_visible()
+    expect(offer).to_contain_text("Expected value")
+    name = offer.locator("strong").first.text_content()
+    offer.get_by_role("button", name="Present to customer").click()
+
+    intro = response_texts("utter_offer_intro")[0].replace("{offer_name}", name)
+    expect(chat.locator(".msg.bot").filter(has_text=intro)).to_have_count(1, timeout=SLOW)
+    chat.get_by_role("button", name="Yes, I'm interested").click()
+    expect(agent.locator("#transcript .line.customer .intent").last).to_contain_text("affirm")
+    agent.locator("#copilot .awaiting .outcome.accepted").click()
+    expect(agent.locator("#notice")).to_have_text("Outcome recorded: accepted.")
+    rows = stored(
+        product,
+        "SELECT presented_by, context, channel, outcome FROM offer_presentations "
+        "WHERE conversation_id = ?",
+        f"customer-{customer}",
+    )
+    assert rows == [("agent", "agent", "app", "accepted")]
+    agent.get_by_role("button", name="Hand back to bot").click()
+    expect(agent.locator("#notice")).to_contain_text("Handed back", timeout=SLOW)
+
+
+def test_handing_back_to_the_bot(product, pages) -> None:
+    agent = pages.agent()
+    chat = pages.customer(56)
+    ask_for_a_person(chat)
+    claim(agent, 56)
+    agent.get_by_role("button", name="Hand back to bot").click()
+    expect(agent.locator("#notice")).to_have_text("Handed back to the bot.", timeout=SLOW)
+    expect(chat.locator(".msg.bot").last).to_have_text(
+        response_texts("utter_agent_handed_back")[0], timeout=SLOW
+    )
+    expect(agent.locator("#conversation")).to_have_attribute("data-mine", "no")
+    expect(agent.locator("#conversation-status")).to_have_text("resolved")
+    say(chat, "hello")  # the bot answers again
+    expect(chat.locator(".msg.bot").last).to_have_text(
+        response_texts("utter_greet")[0], timeout=SLOW
+    )
+
+
+def test_supervisor_dashboard_shows_figures_and_charts(product, pages) -> None:
+    page: Page = pages.agent("supervisor")
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.locator("body[data-loaded=yes]")).to_be_attached(timeout=SLOW)
+    expect(page.locator("#m-containment")).to_have_text(re.compile(r"%$"))
+    expect(page.locator("#chart-queue svg rect")).to_have_count(3)
+    expect(page.locator("#chart-offers svg rect").first).to_be_attached()
+    agent = pages.agent("agent")
+    agent.goto(f"{product['PUBLIC_URL']}/console/dashboard")
+    expect(agent.get_by_role("heading", name="Not available for your role")).to_be_visible()
