@@ -24,14 +24,17 @@ log = logging.getLogger(__name__)
 CRM_ERRORS = (crm_client.CrmUnavailable, crm_client.CrmRejected, crm_client.CrmNotFound)
 OFFER_QUESTIONS = ("product_offer", "retention_offer", "fee_offer")
 
-# Product questions and the product category whose offer answers them best.
-PRODUCT_CATEGORY = {
-    "product_credit_card": "credit_card",
-    "product_deposit": "deposit",
-    "product_wealth": "wealth",
-    "product_loan": "loan",
-    "product_insurance": "insurance",
+# Product questions and the offer categories that answer them. A customer asking about
+# credit cards hears a credit card offer or none: an unrelated offer is noise, and it would
+# spend the weekly contact allowance. A general product question may hear any offer.
+PRODUCT_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "product_credit_card": ("credit_card",),
+    "product_deposit": ("deposit", "wealth"),
+    "product_wealth": ("wealth", "deposit"),
+    "product_loan": ("loan",),
+    "product_insurance": ("insurance",),
 }
+OFFERS_CONSIDERED = 10  # the API's maximum: an in-category offer may rank below the top few
 
 
 def offer_list(body: Any) -> list[dict[str, Any]]:
@@ -40,13 +43,14 @@ def offer_list(body: Any) -> list[dict[str, Any]]:
     return [o for o in body or [] if isinstance(o, dict) and o.get("code")]
 
 
-def pick(offers: list[dict[str, Any]], category: str | None) -> dict[str, Any] | None:
-    """The top-ranked offer, or the top one in the category the customer asked about."""
-    if category:
+def pick(offers: list[dict[str, Any]], categories: tuple[str, ...] = ()) -> dict[str, Any] | None:
+    """The top-ranked offer, or the best one in the categories the customer asked about
+    (in their order of relevance); None when none of those is eligible."""
+    for category in categories:
         for offer in offers:
             if category in (offer.get("category"), offer.get("product_category")):
                 return offer
-    return offers[0] if offers else None
+    return None if categories or not offers else offers[0]
 
 
 def figures_for_response(figures: dict[str, Any]) -> dict[str, str]:
@@ -96,7 +100,7 @@ async def present_offer(
     domain: dict[str, Any],
     who: Identity,
     context: str,
-    category: str | None = None,
+    categories: tuple[str, ...] = (),
 ) -> list[dict[str, Any]] | None:
     """Shows the customer's best offer for `context` and records it; the slot events, or None.
 
@@ -109,10 +113,10 @@ async def present_offer(
             tracker.sender_id,
             context=context,
             channel=who.channel or "app",
-            limit=5,
+            limit=OFFERS_CONSIDERED,
         )
     )
-    offer = pick(offers, category)
+    offer = pick(offers, categories)
     if offer is None:
         return None
     presentation = await crm_client.post(
@@ -147,9 +151,9 @@ class ActionPresentOffer(Action):
         if not who.known:
             dispatcher.utter_message(response="utter_verify_for_offers")
             return []
-        category = PRODUCT_CATEGORY.get(latest_intent(tracker) or "")
+        categories = PRODUCT_CATEGORIES.get(latest_intent(tracker) or "", ())
         try:
-            events = await present_offer(dispatcher, tracker, domain, who, "chat", category)
+            events = await present_offer(dispatcher, tracker, domain, who, "chat", categories)
         except CRM_ERRORS:
             dispatcher.utter_message(response="utter_service_unavailable")
             return []

@@ -29,6 +29,9 @@ suite "assistant: training data validation" \
   $RASA/rasa data validate --fail-on-warnings --config config.yml --domain assistant/domain \
   --data nlu_data assistant/data
 suite "assistant: model (trained once per change, reused)" make --no-print-directory train
+suite "assistant: test stories (NLU and dialogue, every flow)" \
+  $RASA/rasa test core --model models/bank.tar.gz --stories tests/stories \
+  --fail-on-prediction-errors --out "${TMPDIR:-/tmp}/bank-story-results"
 suite "assistant runtime: connectors, actions, NLU data" $RASA/python -m pytest tests/assistant -q
 suite "system: the running product over HTTP and in headless Chromium" \
   $PLATFORM/python -m pytest tests/system -q

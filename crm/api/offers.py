@@ -111,6 +111,23 @@ def present_offer(
     return PresentationOut.model_validate(row)
 
 
+@router.get("/customers/{customer_id}/offer-presentations", response_model=list[PresentationOut])
+def read_presentations(
+    customer: CustomerDep,
+    session: DbSession,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[PresentationOut]:
+    """The customer's closed-loop history, newest first: what was shown where, and the outcome
+    (so the console can mark an offer the customer already saw in the app or chat)."""
+    rows = session.scalars(
+        select(OfferPresentation)
+        .where(OfferPresentation.customer_id == customer.id)
+        .order_by(OfferPresentation.presented_at.desc(), OfferPresentation.id.desc())
+        .limit(limit)
+    )
+    return [PresentationOut.model_validate(row) for row in rows]
+
+
 @router.post("/offer-presentations/{presentation_id}/outcome", response_model=PresentationOut)
 def set_outcome(
     presentation_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: OutcomeIn, session: DbSession

@@ -72,6 +72,26 @@ def test_ignored_can_later_be_accepted(crm_world, client) -> None:
     assert _outcome(client, shown["id"], "accepted").json()["outcome"] == "accepted"
 
 
+def test_customer_history_lists_what_was_shown_newest_first(crm_world, client) -> None:
+    c = _customer(crm_world)
+    first = _present(client, c.id, "CC_REWARDS", channel="telegram").json()
+    _outcome(client, first["id"], "declined")
+    second = _present(client, c.id, "SAV_BONUS").json()
+    other = _customer(crm_world)
+    _present(client, other.id, "CC_REWARDS")
+
+    history = client.get(f"/api/v1/customers/{c.id}/offer-presentations", headers=SERVICE_AUTH)
+    assert history.status_code == 200
+    rows = [(r["id"], r["offer_code"], r["channel"], r["outcome"]) for r in history.json()]
+    assert rows == [
+        (second["id"], "SAV_BONUS", "app", None),
+        (first["id"], "CC_REWARDS", "telegram", "declined"),
+    ]
+    assert client.get(f"/api/v1/customers/{c.id}/offer-presentations").status_code == 401
+    unknown = client.get("/api/v1/customers/999999/offer-presentations", headers=SERVICE_AUTH)
+    assert unknown.status_code == 404
+
+
 def test_response_rates_by_segment_channel_and_offer(crm_world, client) -> None:
     c = _customer(crm_world)
     first = _present(client, c.id, "CC_REWARDS").json()
