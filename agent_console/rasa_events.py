@@ -8,6 +8,7 @@ other out-of-band bot messages to /deliveries, which reach the customer's open c
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, status
@@ -106,6 +107,7 @@ async def _say(request: Request, conversation_id: str, response: str) -> None:
 @router.post("/rasa-events", status_code=status.HTTP_202_ACCEPTED)
 async def ingest_events(events: list[RasaEvent], request: Request) -> dict[str, int]:
     live = request.app.state.live
+    received = time.time()  # when the platform heard of it (live lag = shown - this)
     shown = 0
     for event in events:
         if event.event not in SHOWN_EVENTS:
@@ -114,7 +116,7 @@ async def ingest_events(events: list[RasaEvent], request: Request) -> dict[str, 
         line = transcript.item(raw)
         # The agent watching the conversation first: this is the path agents wait on.
         if line is not None:
-            line["conversation_id"] = event.sender_id
+            line |= {"conversation_id": event.sender_id, "received": received}
             await live.publish(f"conversation:{event.sender_id}", line)
         if event.event == "user":
             metadata = raw.get("metadata") or {}

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark, each printing its figures beside the target.
-# Uses the same throwaway Redis/PostgreSQL as the tests (started here if not running).
+# Uses the tests' throwaway Redis/PostgreSQL servers (started here if not running), with a
+# database of its own (BENCH_POSTGRES_URL), so a bench never clobbers a test run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
 services=$(python3 scripts/test_services.py start) || exit 1
 eval "$services"
 trap 'python3 scripts/test_services.py stop' EXIT
-export BENCH_POSTGRES_URL=${BENCH_POSTGRES_URL:-$TEST_POSTGRES_URL}
+
 failed=0
 run() { echo; echo "=== $1"; shift; "$@" || failed=1; }
-[ -f bench/crm_bench.py ] && run "customer data and offers" .venvs/platform/bin/python -m bench.crm_bench
-[ -f bench/nlu_bench.py ] && run "assistant NLU" .venvs/rasa/bin/python -m bench.nlu_bench --model models/bank.tar.gz
+run "customer data and offers" .venvs/platform/bin/python -m bench.crm_bench
+run "assistant NLU (trains from scratch, timed)" .venvs/rasa/bin/python -m bench.nlu_bench
+run "in-app channel vs bare Rasa" .venvs/platform/bin/python -m bench.channel_bench
+[ -f bench/console_bench.py ] && run "agent console: customer message -> agent browser" .venvs/platform/bin/python -m bench.console_bench
 exit $failed

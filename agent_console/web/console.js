@@ -192,7 +192,10 @@
   function renderHeader(conversation) {
     state.conversation = conversation;
     state.canAct = conversation.can_act;
-    ui.title.textContent = conversation.customer_id ? `Customer ${conversation.customer_id}` : conversation.id;
+    if (!ui.title.textContent || ui.title.dataset.conversation !== conversation.id) {
+      ui.title.textContent = conversation.customer_id ? `Customer ${conversation.customer_id}` : conversation.id;
+      ui.title.dataset.conversation = conversation.id;
+    }
     ui.status.textContent = conversation.owner && conversation.handoff_status === "claimed"
       ? `${STATUS[conversation.status] || conversation.status} · ${conversation.can_act ? "yours" : conversation.owner}`
       : STATUS[conversation.status] || conversation.status;
@@ -202,7 +205,7 @@
     ui.replyText.disabled = !conversation.can_act;
     ui.send.disabled = !conversation.can_act;
     ui.wrapUp.hidden = !conversation.can_act;
-    document.querySelectorAll(".present, .outcome").forEach((b) => { b.disabled = !conversation.can_act; });
+    document.querySelectorAll(".outcome, .present[data-offer]").forEach((b) => { b.disabled = !conversation.can_act; });
   }
 
   async function reloadHeader() {
@@ -316,6 +319,7 @@
 
   function offerCard(offer) {
     const seen = offer.seen;
+    const here = Boolean(seen && seen.conversation_id === state.current);
     return el("li", { class: "offer", "data-offer": offer.code },
       el("div", { class: "row" }, el("strong", { text: offer.name }),
         el("span", { class: "badge", text: offer.context === "retention" ? "retention" : "next best" })),
@@ -323,8 +327,10 @@
       reasonsList(offer.reasons),
       seen ? el("p", { class: "seen small", text:
         `Already seen: ${seen.presented_by} in ${seen.channel} on ${seen.presented_at.slice(0, 10)}${seen.outcome ? ` (${seen.outcome})` : ""}` }) : null,
-      el("button", { type: "button", class: "present", disabled: !state.canAct,
-        text: "Present to customer", on: { click: () => present(offer) } }));
+      here
+        ? el("button", { type: "button", class: "present", disabled: true, text: "Presented in this conversation" })
+        : el("button", { type: "button", class: "present", disabled: !state.canAct,
+          "data-offer": offer.code, text: "Present to customer", on: { click: () => present(offer) } }));
   }
 
   function awaitingCard(item) {
@@ -343,6 +349,7 @@
       return;
     }
     const p = data.profile, o = data.offers;
+    ui.title.textContent = `${p.full_name} (${p.customer_no})`;
     const churn = p.churn;
     ui.copilot.replaceChildren(
       section("Customer 360",

@@ -7,13 +7,15 @@ import pytest
 from starlette.websockets import WebSocketDisconnect
 
 from agent_console.models import AuditEntry, Handoff
-from tests.platform.console_helpers import ConsoleUser, handoff, seed_users
+from tests.platform.console_helpers import (
+    ConsoleUser,
+    handoff,
+    no_background_timeout_check,
+    seed_users,
+    users,
+)
 
-
-@pytest.fixture
-def users(client, db):
-    seed_users()
-    return {name: ConsoleUser(client, name) for name in ("agent", "agent2", "supervisor")}
+__all__ = ["no_background_timeout_check", "users"]  # fixtures
 
 
 @pytest.mark.parametrize(

@@ -13,15 +13,15 @@ from agent_console import suggestions
 from agent_console.models import AuditEntry, Conversation, Handoff
 from crm.closed_loop import record_presentation
 from crm.models import Card, Complaint, OfferPresentation, utcnow
-from tests.platform.console_helpers import ConsoleUser, handoff, seed_users
+from tests.platform.console_helpers import (
+    handoff,
+    no_background_timeout_check,
+    users,
+)
+
+__all__ = ["no_background_timeout_check", "users"]  # fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def users(client, db):
-    seed_users()
-    return {name: ConsoleUser(client, name) for name in ("agent", "agent2", "supervisor")}
 
 
 def earner(world):

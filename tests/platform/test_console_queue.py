@@ -6,20 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-import pytest
-
 from agent_console import timeouts
 from agent_console.demo import issue_app_token
 from agent_console.models import Conversation, Handoff
 from crm.models import SegmentAssignment, utcnow
 from tests.platform.conftest import SERVICE_AUTH
-from tests.platform.console_helpers import ConsoleUser, handoff, seed_users
+from tests.platform.console_helpers import (
+    handoff,
+    no_background_timeout_check,
+    users,
+)
 
-
-@pytest.fixture
-def users(client, db):
-    seed_users()
-    return {name: ConsoleUser(client, name) for name in ("agent", "agent2", "supervisor")}
+__all__ = ["no_background_timeout_check", "users"]  # fixtures
 
 
 def _age(db, handoff_id: int, minutes: int) -> None:
@@ -154,6 +152,7 @@ def test_live_customer_messages_reach_the_agent_watching_the_conversation(client
         assert console.receive_json()["type"] == "watching"
         client.post("/api/v1/rasa-events", json=[said], headers=SERVICE_AUTH)
         line = console.receive_json()
+    assert line.pop("received") > 0
     assert line == {
         "kind": "customer", "conversation_id": "customer-33", "time": 1700000000.5,
         "text": "my card [CARD ****1111] <b>broke</b>", "channel": "app",
