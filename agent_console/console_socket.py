@@ -74,6 +74,15 @@ async def _handle(websocket: WebSocket, who: Who, watch: Watch, message: Any) ->
         )
 
 
+def _taken_by_someone_else(event: dict[str, Any], who: Who, watch: Watch) -> bool:
+    return (
+        event.get("type") == "handoff.claimed"
+        and event.get("conversation_id") == watch.conversation_id
+        and event.get("agent_id") != who.id
+        and not who.supervisor
+    )
+
+
 @router.websocket("/console/ws")
 async def console_socket(websocket: WebSocket) -> None:
     await websocket.accept()
@@ -104,7 +113,12 @@ async def console_socket(websocket: WebSocket) -> None:
                 getter = asyncio.create_task(subscription.queue.get())
                 done, _ = await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
                 if getter in done:
-                    await websocket.send_json(getter.result())
+                    event = getter.result()
+                    if _taken_by_someone_else(event, who, watch):
+                        watch.follow(None, False)  # their conversation now: stop following
+                    if "kind" in event and event.get("conversation_id") != watch.conversation_id:
+                        continue  # a line of a conversation this socket no longer follows
+                    await websocket.send_json(event)
                 else:
                     getter.cancel()
         finally:

@@ -126,10 +126,12 @@ async def ingest_events(events: list[RasaEvent], request: Request) -> dict[str, 
                 metadata.get("customer_id"), item["intent"],
             )  # fmt: skip
             if conversation_status in ("pending", "open"):
+                # Every agent hears that something was said, not what (that needs access).
                 await live.publish(
                     "queue",
-                    {"type": "customer.message", "conversation_id": event.sender_id, "line": line},
-                )
+                    {"type": "customer.message", "conversation_id": event.sender_id,
+                     "received": received},
+                )  # fmt: skip
             if answer is not None:
                 await live.publish("queue", {"type": "handoff.callback"})
                 # Not awaited: Rasa is waiting for this request to finish its own work.

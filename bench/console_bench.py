@@ -103,7 +103,7 @@ class Listeners:
         self.url = base.replace("http", "ws", 1) + "/console/ws"
         self.origin, self.cookies = base, cookies
         self.received = [0] * len(cookies)
-        self.heard: dict[str, float] = {}  # message text -> when the platform received it
+        self.heard: list[float] = []  # when the platform received each customer message
         self.ready = threading.Event()
         self._tasks: list[asyncio.Task] = []
         self._loop = asyncio.new_event_loop()
@@ -119,8 +119,7 @@ class Listeners:
             async for frame in socket:
                 self.received[index] += 1
                 if index == 0 and '"customer.message"' in frame:
-                    line = json.loads(frame).get("line") or {}
-                    self.heard.setdefault(line.get("text") or "", line.get("received") or 0)
+                    self.heard.append(json.loads(frame)["received"])
                 if self.received[index] == 1:  # "ready"
                     count[0] += 1
                     if count[0] == len(self.cookies):
@@ -204,10 +203,15 @@ def measure(env: dict[str, str], agents: int, messages: int) -> dict[str, object
             page.wait_for_function("(t) => t in window.__seen", arg=text, timeout=30_000)
         seen = page.evaluate("window.__seen")
         browser.close()
+    deadline = time.monotonic() + 10
+    while len(listeners.heard) < messages + 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
     listeners.stop()
     shown = [seen[text] - started * 1000 for text, started in sent.items()]
-    to_platform = [(listeners.heard[t] - started) * 1000 for t, started in sent.items()]
-    to_browser = [seen[t] - listeners.heard[t] * 1000 for t in sent]
+    # Messages go one at a time, so the last len(sent) the platform heard are these.
+    heard = dict(zip(sent, listeners.heard[-len(sent) :], strict=True))
+    to_platform = [(heard[t] - started) * 1000 for t, started in sent.items()]
+    to_browser = [seen[t] - heard[t] * 1000 for t in sent]
     fanout = min(listeners.received) - 1  # minus "ready"
     return {
         "shown": shown, "rasa": answered, "to_platform": to_platform,

@@ -214,7 +214,19 @@
       const data = await api("GET", `/conversations/${encodeURIComponent(state.current)}`);
       renderHeader(data.conversation);
       for (const line of data.lines) addLine(line);
-    } catch (err) { notice(err.message, "error"); }
+    } catch (err) {
+      notice(err.message, err.status === 403 ? "lost" : "error");
+      if (err.status === 403) closeView();
+    }
+  }
+
+  function closeView() {
+    state.current = null;
+    ui.conversation.hidden = true;
+    ui.empty.hidden = false;
+    ui.copilot.replaceChildren(el("p", { class: "muted", text: "Customer details appear here." }));
+    watch();
+    renderQueue();
   }
 
   async function openConversation(conversationId) {
@@ -240,10 +252,7 @@
       loadSuggestions();
     } catch (err) {
       notice(err.message, "error");
-      ui.conversation.hidden = true;
-      ui.empty.hidden = false;
-      state.current = null;
-      watch();
+      closeView();
     }
   }
 

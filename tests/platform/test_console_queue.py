@@ -211,3 +211,27 @@ def test_no_to_the_callback_offer_keeps_the_customer_waiting(client, db) -> None
         "pending",
         "declined",
     )
+
+
+def test_an_agent_previewing_a_waiting_customer_stops_following_once_another_claims_it(
+    client, users
+) -> None:
+    created = handoff(client, "customer-34", 34)
+    said = {
+        "event": "user", "sender_id": "customer-34", "timestamp": 1700000001.0,
+        "text": "are you there?", "input_channel": "app", "metadata": {"channel": "app"},
+        "parse_data": {"intent": {"name": "greet", "confidence": 0.9}, "entities": []},
+    }  # fmt: skip
+    with client.websocket_connect("/console/ws", headers=users["agent2"].headers()) as bea:
+        assert bea.receive_json()["type"] == "ready"
+        bea.send_json({"type": "watch", "conversation_id": "customer-34"})
+        assert bea.receive_json()["can_act"] is False  # a preview
+        assert (
+            users["agent"].post(f"/console/api/handoffs/{created['id']}/claim").status_code == 200
+        )
+        assert bea.receive_json()["type"] == "handoff.claimed"
+        client.post("/api/v1/rasa-events", json=[said], headers=SERVICE_AUTH)
+        handoff(client, "customer-35", 35)
+        heard = [bea.receive_json(), bea.receive_json()]
+    assert [h["type"] for h in heard] == ["customer.message", "handoff.created"]
+    assert "are you there?" not in str(heard)  # the message itself stays with Alex
