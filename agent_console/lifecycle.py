@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from agent_console import audit
 from agent_console.guards import Who
 from agent_console.models import Agent, Conversation, Handoff
-from crm.models import utcnow
+from crm.closed_loop import record_outcome
+from crm.models import OfferPresentation, utcnow
 
 
 class NotFound(Exception):
@@ -119,6 +120,16 @@ def finish(
     if result.rowcount != 1:
         session.rollback()
         raise Conflict("This conversation was already closed.")
+    # Offers the agent showed and the customer never answered: closed loop says "ignored".
+    unanswered = session.scalars(
+        select(OfferPresentation).where(
+            OfferPresentation.conversation_id == granted.conversation_id,
+            OfferPresentation.presented_by == "agent",
+            OfferPresentation.outcome.is_(None),
+        )
+    )
+    for presentation in unanswered:
+        record_outcome(session, presentation, "ignored")
     conversation = session.get(Conversation, granted.conversation_id)
     if conversation is not None:
         conversation.status = "resolved"

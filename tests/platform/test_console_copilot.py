@@ -203,3 +203,31 @@ def test_dashboard_counts_the_queue_service_times_containment_and_offer_response
     assert rates[(segment, "app")]["response_rate"] == 1.0
     assert rates[(segment, "telegram")]["presented"] == 1
     assert waiting["id"]
+
+
+def test_ending_a_conversation_marks_unanswered_agent_offers_ignored(
+    client, users, crm_world, db
+) -> None:
+    from agent_console import lifecycle
+    from agent_console.guards import Who
+
+    c = earner(crm_world)
+    conversation = claimed(client, users, c.id)
+    offers = users["agent"].get(f"/console/api/conversations/{conversation}/customer").json()
+    codes = [o["code"] for o in offers["offers"]["offers"]][:2]
+    answered = record_presentation(db, c.id, codes[0], "agent", "app", "agent", conversation)
+    answered.outcome = "declined"
+    unanswered = record_presentation(db, c.id, codes[1], "agent", "app", "agent", conversation)
+    db.commit()
+    me = users["agent"].get("/console/api/queue").json()["me"]
+    who = Who(me["id"], "agent", me["name"], "agent", "")
+    granted = lifecycle.acting(db, conversation, who)
+    lifecycle.finish(db, granted, who, "close", "offer_declined", "")
+    db.expire_all()
+    assert db.get(OfferPresentation, answered.id).outcome == "declined"
+    assert db.get(OfferPresentation, unanswered.id).outcome == "ignored"
+    row = db.get(Handoff, granted.handoff_id)
+    assert (row.status, row.disposition) == ("closed", "offer_declined")
+    assert db.get(Conversation, conversation).status == "resolved"
+    with pytest.raises(lifecycle.Forbidden):  # closed: nothing more to act on
+        lifecycle.acting(db, conversation, who)

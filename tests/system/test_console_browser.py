@@ -101,9 +101,14 @@ def test_two_agents_claim_at_once_one_wins_and_the_other_is_told(product, pages)
 def test_live_chat_both_ways_between_the_chat_page_and_the_agent(product, pages) -> None:
     agent = pages.agent()
     chat = pages.customer(47)
+    say(chat, "I want to freeze my card")  # a form starts, then the customer wants a person
+    expect(chat.locator(".msg.bot").last).to_be_visible(timeout=SLOW)
     ask_for_a_person(chat)
     claim(agent, 47)
     transcript = agent.locator("#transcript")
+    events = transcript.locator(".line.event")
+    expect(events.filter(has_text="Form started: card_form")).to_have_count(1)
+    expect(events.filter(has_text="Form asks for: card_")).not_to_have_count(0)
     # The history so far, with the channel and what the assistant understood.
     asked = transcript.locator(".line.customer").filter(has_text="I want to talk to a human")
     expect(asked.locator(".intent")).to_contain_text("human_handoff")
@@ -127,7 +132,22 @@ def test_live_chat_both_ways_between_the_chat_page_and_the_agent(product, pages)
     expect(said).to_have_text(payload, timeout=SLOW)  # shown as text, live
     assert agent.evaluate("window.__owned") is None
     assert transcript.locator("img, b").count() == 0
-    expect(agent.locator("#suggestions .suggestion").first).to_be_visible(timeout=SLOW)
+
+    # Suggested replies to a card question: the customer's own cards, in the bot's words.
+    say(chat, "my card is not working")
+    cards = crm(product, "customers/47/cards").json()
+    suggestion = agent.locator("#suggestions .suggestion").filter(
+        has_text=f"ending {cards[0]['last4']}"
+    )
+    expect(suggestion).to_have_count(1, timeout=SLOW)
+    suggested = suggestion.text_content()
+    suggestion.click()
+    expect(reply).to_have_value(suggested)  # in the reply box, for the agent to edit
+    reply.press("End")
+    reply.type(" Let me check why.")
+    reply.press("Enter")
+    edited = f"{suggested} Let me check why."
+    expect(chat.locator(".msg.bot").last).to_have_text(edited, timeout=SLOW)
 
     agent.get_by_label("Notes").fill("Card question answered.")
     agent.get_by_role("button", name="Close conversation").click()
