@@ -61,6 +61,10 @@ bench: install train
 e2e: install train
 	$(PLATFORM_PY) -m tests.e2e.runner
 
+# Per-intent precision/recall/F1 on the held-out dev split; confusion matrix image in results/.
+nlu-report: install train
+	$(RASA_PY) -m scripts.nlu_report
+
 lint: install
 	$(PLATFORM_VENV)/bin/ruff check .
 

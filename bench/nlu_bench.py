@@ -12,8 +12,6 @@ Run: .venvs/rasa/bin/python -m bench.nlu_bench [--model models/bank.tar.gz] (ski
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
 import statistics
 import subprocess
 import sys
@@ -22,9 +20,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEV = ROOT / "tests" / "nlu" / "banking77_dev.yml"
-FALLBACK = "nlu_fallback"
+from bench.nlu_eval import ROOT, parse_dev_split
+
 TARGET_ACCURACY, TARGET_TRAIN_MIN, TARGET_P99_MS = 0.93, 15.0, 50.0
 
 
@@ -40,35 +37,6 @@ def train(out: Path) -> float:
         cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
     return (time.monotonic() - started) / 60
-
-
-def dev_examples() -> list[tuple[str, str]]:
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    return [(m.get("text"), m.get("intent")) for m in load_data(str(DEV)).intent_examples]
-
-
-async def parse_all(
-    model: Path, examples: list[tuple[str, str]]
-) -> tuple[list[str], list[bool], list[float]]:
-    """Per utterance: the classifier's intent, whether the fallback took over, latency (ms)."""
-    from rasa.core.agent import Agent
-    from rasa.utils.log_utils import configure_structlog
-
-    configure_structlog(logging.WARNING)  # as `rasa run` logs by default: no per-message lines
-    logging.getLogger().setLevel(logging.WARNING)
-    agent = Agent.load(str(model))
-    for text, _ in examples[:20]:  # warm-up: traced graphs, caches
-        await agent.parse_message(text)
-    predicted, fallback, latencies = [], [], []
-    for text, _ in examples:
-        started = time.perf_counter()
-        parsed = await agent.parse_message(text)
-        latencies.append((time.perf_counter() - started) * 1000)
-        ranking = [r["name"] for r in parsed["intent_ranking"] if r["name"] != FALLBACK]
-        predicted.append(ranking[0])
-        fallback.append(parsed["intent"]["name"] == FALLBACK)
-    return predicted, fallback, latencies
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -90,9 +58,8 @@ def main() -> int:
         if model is None:
             minutes = train(Path(tmp))
             model = Path(tmp) / "bench.tar.gz"
-        examples = dev_examples()
-        predicted, fallback, latencies = asyncio.run(parse_all(model, examples))
-    truth = [intent for _, intent in examples]
+        dev = parse_dev_split(model)
+    truth, predicted, fallback, latencies = dev.truth, dev.predicted, dev.fallback, dev.latencies_ms
     correct = sum(p == t for p, t in zip(predicted, truth, strict=True))
     accuracy = correct / len(truth)
     direct = sum(

@@ -21,6 +21,7 @@ STATE = STATE_DIR / "started.json"
 REDIS_PORT = int(os.environ.get("TEST_REDIS_PORT", "56379"))
 PG_PORT = int(os.environ.get("TEST_PG_PORT", "55432"))
 PG_USER, PG_PASSWORD, PG_DB = "bank", "bank-test-only", "bank_test"
+PG_BENCH_DB = "bank_bench"  # benchmarks rebuild their own database, never the tests' one
 
 
 def _answers(port: int) -> bool:
@@ -80,8 +81,12 @@ def start_redis(started: dict) -> None:
 
 
 def start_postgres(started: dict) -> None:
-    if _answers(PG_PORT):
-        return
+    if not _answers(PG_PORT):
+        _init_and_start_postgres(started)
+    _create_databases()
+
+
+def _init_and_start_postgres(started: dict) -> None:
     data = STATE_DIR / "pgdata"
     if os.geteuid() == 0:
         subprocess.run(["chown", "-R", "postgres:postgres", str(STATE_DIR)], check=True)
@@ -129,33 +134,37 @@ def start_postgres(started: dict) -> None:
         stdout=subprocess.DEVNULL,
     )
     _wait(PG_PORT, "PostgreSQL")
-    env = dict(os.environ, PGPASSWORD=PG_PASSWORD)
-    exists = subprocess.run(
-        [
-            "psql",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(PG_PORT),
-            "-U",
-            PG_USER,
-            "-d",
-            "postgres",
-            "-tAc",
-            f"SELECT 1 FROM pg_database WHERE datname='{PG_DB}'",  # noqa: S608 - constant
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    if not exists:
-        subprocess.run(
-            ["createdb", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", PG_USER, PG_DB],
-            env=env,
-            check=True,
-        )
     started["postgres"] = str(data)
+
+
+def _create_databases() -> None:
+    env = dict(os.environ, PGPASSWORD=PG_PASSWORD)
+    for database in (PG_DB, PG_BENCH_DB):
+        exists = subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(PG_PORT),
+                "-U",
+                PG_USER,
+                "-d",
+                "postgres",
+                "-tAc",
+                f"SELECT 1 FROM pg_database WHERE datname='{database}'",  # noqa: S608 - constant
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        if not exists:
+            subprocess.run(
+                ["createdb", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", PG_USER, database],
+                env=env,
+                check=True,
+            )
 
 
 def start() -> None:
@@ -166,9 +175,9 @@ def start() -> None:
     start_postgres(started)
     STATE.write_text(json.dumps(started))
     print(f"export TEST_REDIS_URL=redis://127.0.0.1:{REDIS_PORT}/0")
-    print(
-        f"export TEST_POSTGRES_URL=postgresql://{PG_USER}:{PG_PASSWORD}@127.0.0.1:{PG_PORT}/{PG_DB}"
-    )
+    server = f"postgresql://{PG_USER}:{PG_PASSWORD}@127.0.0.1:{PG_PORT}"
+    print(f"export TEST_POSTGRES_URL={server}/{PG_DB}")
+    print(f"export BENCH_POSTGRES_URL={server}/{PG_BENCH_DB}")
 
 
 def stop() -> None:
