@@ -20,7 +20,7 @@ from crm.api.deps import MAX_ID
 from crm.closed_loop import OutcomeConflict, record_outcome
 from crm.db import session_scope
 from crm.models import Customer, OfferPresentation
-from crm.schemas import PresentationIn
+from crm.schemas import OfferOut, PresentationIn
 
 router = APIRouter(prefix="/console/api", tags=["console"])
 
@@ -137,17 +137,13 @@ async def present_offer(
             customer = _customer(session, granted.customer_id)
             if customer is None:
                 raise HTTPException(status.HTTP_409_CONFLICT, detail="Anonymous customer.")
-            offer = None
-            for context in customer360.OFFER_CONTEXTS:
-                decision = offers.read_offers(customer, session, context=context, limit=5)
-                offer = next((o for o in decision.offers if o.code == offer_code), None)
-                if offer is not None:
-                    break
-            if offer is None:
+            found = _offer_now(session, customer, offer_code)
+            if found is None:
                 raise HTTPException(
                     status.HTTP_409_CONFLICT,
                     detail=f"Offer {offer_code} cannot be presented to this customer now.",
                 )
+            offer, context = found
             messages = suggestions.offer_messages(responses, offer.model_dump(mode="json"), channel)
             if not messages:
                 raise HTTPException(
@@ -157,7 +153,7 @@ async def present_offer(
                 customer,
                 PresentationIn(
                     offer_code=offer_code,
-                    context="agent",
+                    context=context,  # retention, or "agent" for a next-best offer
                     channel=channel,
                     presented_by="agent",
                     conversation_id=conversation_id,
@@ -181,6 +177,16 @@ async def present_offer(
         await run_in_threadpool(_forget, presentation_id)
         raise rasa_failed(exc) from None
     return {"presentation_id": presentation_id, "offer_code": offer_code, "messages": messages}
+
+
+def _offer_now(session, customer: Customer, code: str) -> tuple[OfferOut, str] | None:
+    """The offer as the engine proposes it right now, and the context it belongs to."""
+    for context in customer360.OFFER_CONTEXTS:
+        decision = offers.read_offers(customer, session, context=context, limit=5)
+        offer = next((o for o in decision.offers if o.code == code), None)
+        if offer is not None:
+            return offer, context
+    return None
 
 
 def _forget(presentation_id: int) -> None:

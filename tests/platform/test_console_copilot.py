@@ -231,3 +231,31 @@ def test_ending_a_conversation_marks_unanswered_agent_offers_ignored(
     assert db.get(Conversation, conversation).status == "resolved"
     with pytest.raises(lifecycle.Forbidden):  # closed: nothing more to act on
         lifecycle.acting(db, conversation, who)
+
+
+def test_without_the_assistant_nothing_reaches_the_customer_and_nothing_changes(
+    client, users, crm_world, db, monkeypatch
+) -> None:
+    """No Rasa runs beside these tests: RASA_URL points at a port nobody listens on."""
+    monkeypatch.setattr(client.app.state.rasa, "_base", "http://127.0.0.1:9")
+    c = earner(crm_world)
+    conversation = claimed(client, users, c.id)
+    code = (
+        users["agent"]
+        .get(f"/console/api/conversations/{conversation}/customer")
+        .json()["offers"]["offers"][0]["code"]
+    )
+    base = f"/console/api/conversations/{conversation}"
+    for response in (
+        users["agent"].post(f"{base}/messages", {"text": "hello"}),
+        users["agent"].post(f"{base}/offers/{code}/present"),
+        users["agent"].post(f"{base}/hand-back", {"notes": ""}),
+        users["agent"].post(f"{base}/close", {"disposition": "resolved", "notes": ""}),
+    ):
+        assert response.status_code == 502, response.text
+        assert "nothing was sent" in response.json()["detail"]
+    db.expire_all()
+    assert db.query(OfferPresentation).filter_by(conversation_id=conversation).count() == 0
+    handoff_row = db.query(Handoff).filter_by(conversation_id=conversation).one()
+    assert handoff_row.status == "claimed"
+    assert users["agent"].get(base).status_code == 503  # the history lives in Rasa
