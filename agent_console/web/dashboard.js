@@ -5,6 +5,7 @@
   const SVG = "http://www.w3.org/2000/svg";
   const $ = (id) => document.getElementById(id);
   const COLOURS = ["#0b5cad", "#2e8b57", "#c77700", "#8e44ad", "#b3261e", "#5b6b7b"];
+  const CHANNEL_COLOURS = { app: "#0b5cad", telegram: "#8e44ad", phone: "#c77700", branch: "#2e8b57", web: "#5b6b7b" };
 
   function svg(tag, attrs = {}, text) {
     const node = document.createElementNS(SVG, tag);
@@ -21,7 +22,7 @@
 
   // Horizontal bars: [{label, value, text}] scaled to the largest value (or to `max`).
   function bars(container, rows, max) {
-    const width = 640, row = 28, left = 210, height = Math.max(1, rows.length) * row + 10;
+    const width = 1000, row = 26, left = 300, height = Math.max(1, rows.length) * row + 10;
     const top = max || Math.max(1, ...rows.map((r) => r.value));
     const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, width: "100%", class: "bars" });
     rows.forEach((r, i) => {
@@ -40,7 +41,7 @@
     const body = document.querySelector("#offer-table tbody");
     body.replaceChildren(...rows.map((r) => {
       const tr = document.createElement("tr");
-      for (const v of [r.segment, r.channel, r.presented, r.accepted, r.declined, percent(r.response_rate)]) {
+      for (const v of [r.segment.replace(/_/g, " "), r.channel, r.presented, r.accepted, r.declined, percent(r.response_rate)]) {
         const td = document.createElement("td");
         td.textContent = String(v);
         tr.append(td);
@@ -67,7 +68,8 @@
     ]);
     bars($("chart-offers"), m.offer_response.map((r, i) => ({
       label: `${r.segment.replace(/_/g, " ")} · ${r.channel}`, value: r.response_rate,
-      text: `${percent(r.response_rate)} of ${r.presented}`, colour: COLOURS[i % COLOURS.length],
+      text: `${percent(r.response_rate)} of ${r.presented}`,
+      colour: CHANNEL_COLOURS[r.channel] || COLOURS[i % COLOURS.length],
     })), 1);
     offersTable(m.offer_response);
     document.body.dataset.loaded = "yes";
