@@ -12,7 +12,14 @@ from actions.identity import identity_of
 from crm.logs import conversation_id
 
 
+# Holdings with nothing to report as a balance (an insurance policy's cover is not money
+# the customer holds).
+WITHOUT_BALANCE = frozenset({"insurance"})
+
+
 class ActionCheckBalance(Action):
+    """Every open account's balance, or only the kinds the customer named."""
+
     def name(self) -> str:
         return "action_check_balance"
 
@@ -34,10 +41,16 @@ class ActionCheckBalance(Action):
         except crm_client.CrmNotFound:
             dispatcher.utter_message(response="utter_no_accounts")
             return []
-        open_accounts = [a for a in accounts if a.get("status", "open") == "open"]
+        open_accounts = [
+            a
+            for a in accounts
+            if a.get("status", "open") == "open" and a.get("kind") not in WITHOUT_BALANCE
+        ]
         if not open_accounts:
             dispatcher.utter_message(response="utter_no_accounts")
-        for account in open_accounts:
+        asked = set(tracker.get_latest_entity_values("account_type"))
+        named = [a for a in open_accounts if a.get("kind") in asked]
+        for account in named or open_accounts:  # "my savings balance": just the savings
             dispatcher.utter_message(
                 response="utter_balance",
                 account_name=account.get("product_name") or account.get("kind"),

@@ -27,7 +27,7 @@ def rasa_command(endpoints: str, credentials: str, logging_config: str) -> list[
         "rasa", "run",
         "--model", model,
         "--enable-api",
-        "--auth-token", token,
+        f"--auth-token={token}",  # "=" form: a token may start with "-"
         "--interface", os.environ.get("RASA_HOST", "127.0.0.1"),
         "--port", os.environ.get("RASA_PORT", "5005"),
         "--cors", origins,

@@ -9,12 +9,30 @@ from tests.assistant.action_runner import app_metadata, run_action, said, text_o
 
 
 def test_balance_names_every_open_account(crm_env: str) -> None:
-    accounts = [a for a in crm_api.get(crm_env, "customers/2/accounts") if a["status"] == "open"]
-    result = run_action("action_check_balance", tracker(app_metadata(2), "check_balance"))
+    accounts = [a for a in crm_api.get(crm_env, "customers/1/accounts") if a["status"] == "open"]
+    assert any(a["kind"] == "insurance" for a in accounts), "customer 1 holds a policy"
+    result = run_action("action_check_balance", tracker(app_metadata(1), "check_balance"))
     texts = " ".join(text_of(r) for r in result["responses"])
     for account in accounts:
+        if account["kind"] == "insurance":
+            assert account["number_last4"] not in texts, "a policy has no balance to report"
+            continue
         assert account["number_last4"] in texts
         assert str(Decimal(str(account["balance"]))) in texts
+
+
+def test_balance_of_the_account_kind_the_customer_named(crm_env: str) -> None:
+    accounts = [a for a in crm_api.get(crm_env, "customers/1/accounts") if a["status"] == "open"]
+    savings = [a for a in accounts if a["kind"] == "savings"]
+    others = [a for a in accounts if a["kind"] != "savings"]
+    assert savings and others, "customer 1 holds savings and other accounts"
+    asked = [{"entity": "account_type", "value": "savings"}]
+    result = run_action(
+        "action_check_balance", tracker(app_metadata(1), "check_balance", entities=asked)
+    )
+    texts = " ".join(text_of(r) for r in result["responses"])
+    assert all(a["number_last4"] in texts for a in savings)
+    assert not any(a["number_last4"] in texts for a in others)
 
 
 def test_recent_transactions_are_the_latest_in_the_record(crm_env: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -45,3 +46,19 @@ def test_start_up_names_the_bad_variable(module, variable, value, tmp_path) -> N
     assert result.returncode != 0
     assert variable in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_api_token_starting_with_a_dash_reaches_rasa(monkeypatch) -> None:
+    """Generated tokens are URL-safe base64, so about one in 64 starts with "-"."""
+    from rasa.cli.arguments.run import add_server_arguments
+
+    from assistant.serve import rasa_command
+
+    token = "-startup-test-token-0123456789"
+    monkeypatch.setenv("RASA_API_TOKEN", token)
+    command = rasa_command("endpoints.yml", "credentials.yml", "logging.yml")
+    parser = argparse.ArgumentParser()
+    add_server_arguments(parser)
+    parser.add_argument("--model")
+    parsed, _ = parser.parse_known_args(command[2:])
+    assert parsed.auth_token == token
