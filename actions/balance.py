@@ -11,7 +11,6 @@ from actions import crm_client
 from actions.identity import identity_of
 from crm.logs import conversation_id
 
-
 # Holdings with nothing to report as a balance (an insurance policy's cover is not money
 # the customer holds).
 WITHOUT_BALANCE = frozenset({"insurance"})
