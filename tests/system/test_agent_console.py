@@ -45,27 +45,27 @@ def test_agent_signs_in_and_out_and_a_wrong_password_is_refused(product, pages) 
 def test_a_new_handoff_appears_in_the_queue_without_reloading(product, pages) -> None:
     agent = pages.agent()
     agent.evaluate("window.__sameDocument = true")
-    chat = pages.customer(45)
+    chat = pages.customer(58)
     ask_for_a_person(chat)
-    item = queue_item(agent, 45)
+    item = queue_item(agent, 58)
     expect(item).to_be_visible(timeout=SLOW)
     assert agent.evaluate("window.__sameDocument") is True  # updated live, not reloaded
     expect(item.locator(".reason")).to_have_text("Asked for a person")
     expect(item.locator(".channel")).to_have_text("app")
-    segment = crm(product, "customers/45").json()["segment"]["label"]
+    segment = crm(product, "customers/58").json()["segment"]["label"]
     expect(item.locator(".segment")).to_have_text(segment)
     expect(item.locator(".wait")).to_have_text(re.compile(r"^\d+ (s|min \d+ s)$"))
-    claim(agent, 45)  # and nobody is left waiting
+    claim(agent, 58)  # and nobody is left waiting
     agent.get_by_role("button", name="Hand back to bot").click()
     expect(agent.locator("#notice")).to_contain_text("Handed back", timeout=SLOW)
 
 
 def test_two_agents_claim_at_once_one_wins_and_the_other_is_told(product, pages) -> None:
     alex, bea = pages.agent("agent"), pages.agent("agent2")
-    chat = pages.customer(46)
+    chat = pages.customer(59)
     ask_for_a_person(chat)
     for agent in (alex, bea):
-        expect(queue_item(agent, 46)).to_be_visible(timeout=SLOW)
+        expect(queue_item(agent, 59)).to_be_visible(timeout=SLOW)
     # Both click at the same instant; each page holds its button before the other's claim
     # can refresh its queue.
     at = int(time.time() * 1000) + 600
@@ -73,7 +73,7 @@ def test_two_agents_claim_at_once_one_wins_and_the_other_is_told(product, pages)
         const button = document.querySelector(selector);
         setTimeout(() => button.click(), Math.max(0, at - Date.now()));
     }"""
-    selector = "#queue .queue-item[data-conversation=customer-46] button.claim"
+    selector = "#queue .queue-item[data-conversation=customer-59] button.claim"
     for agent in (alex, bea):
         agent.evaluate(script, [selector, at])
     settled = "#conversation[data-mine=yes], #notice[data-kind=lost]:not([hidden])"
@@ -87,11 +87,11 @@ def test_two_agents_claim_at_once_one_wins_and_the_other_is_told(product, pages)
     expect(loser_page.locator("#notice")).to_have_text(
         f"Not yours: {winner} claimed this conversation first."
     )
-    expect(queue_item(loser_page, 46)).to_have_count(0, timeout=SLOW)
+    expect(queue_item(loser_page, 59)).to_have_count(0, timeout=SLOW)
     owners = stored(
         product,
         "SELECT a.display_name FROM handoffs h JOIN agents a ON a.id = h.claimed_by "
-        "WHERE h.conversation_id = 'customer-46' AND h.status = 'claimed'",
+        "WHERE h.conversation_id = 'customer-59' AND h.status = 'claimed'",
     )
     assert owners == [(winner,)]
     winner_page.get_by_role("button", name="Hand back to bot").click()
@@ -100,11 +100,11 @@ def test_two_agents_claim_at_once_one_wins_and_the_other_is_told(product, pages)
 
 def test_live_chat_both_ways_between_the_chat_page_and_the_agent(product, pages) -> None:
     agent = pages.agent()
-    chat = pages.customer(47)
+    chat = pages.customer(60)
     say(chat, "I want to freeze my card")  # a form starts, then the customer wants a person
     expect(chat.locator(".msg.bot").last).to_be_visible(timeout=SLOW)
     ask_for_a_person(chat)
-    claim(agent, 47)
+    claim(agent, 60)
     transcript = agent.locator("#transcript")
     events = transcript.locator(".line.event")
     expect(events.filter(has_text="Form started: card_form")).to_have_count(1)
@@ -135,7 +135,7 @@ def test_live_chat_both_ways_between_the_chat_page_and_the_agent(product, pages)
 
     # Suggested replies to a card question: the customer's own cards, in the bot's words.
     say(chat, "my card is not working")
-    cards = crm(product, "customers/47/cards").json()
+    cards = crm(product, "customers/60/cards").json()
     suggestion = agent.locator("#suggestions .suggestion").filter(
         has_text=f"ending {cards[0]['last4']}"
     )
@@ -156,16 +156,15 @@ def test_live_chat_both_ways_between_the_chat_page_and_the_agent(product, pages)
     )
     assert stored(
         product,
-        "SELECT disposition, notes FROM handoffs WHERE conversation_id = 'customer-47'",
+        "SELECT disposition, notes FROM handoffs WHERE conversation_id = 'customer-60'",
     ) == [("resolved", "Card question answered.")]
 
 
 def _customer_with_offers(product) -> int:
-    for customer in range(48, 56):
-        body = crm(product, f"customers/{customer}/offers?context=agent").json()
-        if body["offers"]:
-            return customer
-    raise AssertionError("no test customer with an offer the agent may present")
+    customer = 53
+    body = crm(product, f"customers/{customer}/offers?context=agent").json()
+    assert body["offers"], f"customer {customer} should have an offer the agent may present"
+    return customer
 
 
 def test_presenting_an_offer_and_recording_the_outcome(product, pages) -> None:
