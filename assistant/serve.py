@@ -52,6 +52,10 @@ def main() -> None:
     import rasa.utils.io
     from rasa.__main__ import main as rasa_main
 
+    from assistant import session_hold
+
+    session_hold.install()
+
     # Rasa applies --logging-config-file, then coloredlogs swaps the stderr handler for its
     # own, dropping our formatter (JSON, conversation id). The file is the whole config.
     rasa.utils.io.configure_colored_logging = lambda loglevel: None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from decimal import Decimal
 
 import httpx
@@ -117,3 +118,32 @@ def test_bot_stays_silent_while_an_agent_has_the_conversation(product) -> None:
     )
     resumed = send(product, app_token(product, 15), {"message": "hello", "message_id": "p-2"})
     assert [m["text"] for m in resumed.json()["messages"]] == response_texts("utter_greet")
+
+
+def test_an_agents_hold_survives_a_new_session(product) -> None:
+    """Two hours after an agent took the conversation the customer writes again: Rasa starts
+    a new session (60 minutes of silence), and the bot must still leave it to the agent."""
+    rasa, token = product["RASA_URL"], {"token": product["RASA_API_TOKEN"]}
+    two_hours_ago = time.time() - 7200
+    old_session = [
+        {"event": "session_started", "timestamp": two_hours_ago},
+        {"event": "action", "name": "action_listen", "timestamp": two_hours_ago},
+        {
+            "event": "user",
+            "text": "I want a person",
+            "parse_data": {"intent": {"name": "human_handoff", "confidence": 1.0}, "entities": []},
+            "timestamp": two_hours_ago,
+        },
+        {"event": "pause", "timestamp": two_hours_ago + 1},
+    ]
+    stored = httpx.put(  # PUT replaces the history: it is all two hours old
+        f"{rasa}/conversations/customer-16/tracker/events", params=token, json=old_session
+    )
+    assert stored.status_code == 200
+    response = send(product, app_token(product, 16), {"message": "hello?", "message_id": "s-1"})
+    assert response.status_code == 200
+    assert response.json()["messages"] == []
+    assert response.json()["with_agent"] is True
+    events = httpx.get(f"{rasa}/conversations/customer-16/tracker", params=token).json()
+    assert [e["event"] for e in events["events"]].count("session_started") == 2
+    assert events["paused"] is True
