@@ -16,6 +16,7 @@ from fastapi import Depends, Header, HTTPException, Request, WebSocket, status
 from agent_console import auth
 from agent_console.models import AgentSession
 from crm.db import session_scope
+from crm.settings import get_settings
 
 CONSOLE_ROLES = ("agent", "supervisor")
 
@@ -46,11 +47,15 @@ def who_of(login_session: AgentSession) -> Who:
 
 
 def same_origin(origin: str | None, host: str | None, scheme: str) -> bool:
-    """Browsers always send Origin on cross-site requests and websockets; refuse those."""
+    """Browsers always send Origin on cross-site requests and websockets; refuse those.
+
+    The console's origin is the address it was reached at, or PUBLIC_URL (behind a proxy
+    that rewrites the Host header)."""
     if origin is None:
         return True
     http_scheme = {"ws": "http", "wss": "https"}.get(scheme, scheme)
-    return bool(host) and origin == f"{http_scheme}://{host}"
+    public = get_settings().public_url.rstrip("/")
+    return origin == public or (bool(host) and origin == f"{http_scheme}://{host}")
 
 
 def current_agent(login_session: auth.AgentDep) -> Who:
