@@ -45,7 +45,7 @@ class ValidateCardForm(Action):
             return events
         try:
             cards = await fetch_cards(who, tracker.sender_id)
-        except (crm_client.CrmUnavailable, crm_client.CrmRejected, crm_client.CrmNotFound):
+        except crm_client.ERRORS:
             dispatcher.utter_message(response="utter_service_unavailable")
             return [*STOP, SlotSet("form_aborted", True)]
         cards = eligible(cards, tracker.get_slot("card_operation"))
@@ -85,7 +85,7 @@ class ActionAskCardLast4(Action):
         try:
             cards = await fetch_cards(who, tracker.sender_id)
             buttons = [card_button(c) for c in eligible(cards, tracker.get_slot("card_operation"))]
-        except (crm_client.CrmUnavailable, crm_client.CrmRejected, crm_client.CrmNotFound):
+        except crm_client.ERRORS:
             buttons = []
         dispatcher.utter_message(response="utter_ask_card_last4", buttons=buttons)
         return []

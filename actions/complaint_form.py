@@ -12,10 +12,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import crm_client
-from actions.forms_common import STOP, reset_form_slots
+from actions.forms_common import STOP, file_case, reset_form_slots
 from actions.identity import identity_of
-from actions.replies import day
 from actions.retention import fee_complaint
 from crm.logs import conversation_id
 
@@ -59,24 +57,12 @@ class ActionSubmitComplaint(Action):
             dispatcher.utter_message(response="utter_complaint_cancelled")
             return reset
         category = tracker.get_slot("complaint_category") or "other"
-        try:
-            complaint = await crm_client.post(
-                f"customers/{who.customer_id}/complaints",
-                {
-                    "category": category,
-                    "description": tracker.get_slot("complaint_description") or "",
-                    "channel": who.channel or "app",
-                },
-                tracker.sender_id,
-            )
-        except (crm_client.CrmUnavailable, crm_client.CrmRejected, crm_client.CrmNotFound):
-            dispatcher.utter_message(response="utter_service_unavailable")
-            return reset
-        dispatcher.utter_message(
-            response="utter_complaint_created",
-            reference=complaint.get("reference"),
-            sla_due=day(complaint.get("sla_due")),
+        description = tracker.get_slot("complaint_description") or ""
+        filed = await file_case(
+            dispatcher, who, tracker.sender_id, category, description, "utter_complaint_created"
         )
+        if not filed:
+            return reset
         events = [*reset, SlotSet("handoff_reason", "complaint")]
         if category == "fees":
             events += await fee_complaint(dispatcher, tracker, domain, who)

@@ -30,6 +30,9 @@ class CrmRejected(Exception):
         self.detail = detail
 
 
+# Everything a call can end in besides success: actions catch these and say so politely.
+ERRORS = (CrmUnavailable, CrmNotFound, CrmRejected)
+
 _sessions: dict[int, aiohttp.ClientSession] = {}
 
 

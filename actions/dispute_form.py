@@ -13,16 +13,14 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import crm_client
-from actions.forms_common import STOP, reset_form_slots
+from actions.forms_common import STOP, file_case, reset_form_slots
 from actions.identity import identity_of
-from actions.replies import day
 from actions.transactions import SCAN_LIMIT, fetch_transactions, line_values
 from crm.logs import conversation_id
 
 FORM_SLOTS = ("dispute_transaction", "dispute_description", "dispute_confirmed")
 CHOICES = 6  # payments offered as buttons
 DISPUTE_CATEGORY = "dispute"
-CRM_ERRORS = (crm_client.CrmUnavailable, crm_client.CrmRejected, crm_client.CrmNotFound)
 
 
 def disputable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -55,7 +53,7 @@ class ValidateDisputeForm(Action):
             return events
         try:
             rows = disputable(await fetch_transactions(who, tracker.sender_id, SCAN_LIMIT))
-        except CRM_ERRORS:
+        except crm_client.ERRORS:
             dispatcher.utter_message(response="utter_service_unavailable")
             return [*STOP, SlotSet("form_aborted", True)]
         if not rows:
@@ -92,7 +90,7 @@ class ActionAskDisputeTransaction(Action):
             return []
         try:
             rows = disputable(await fetch_transactions(who, tracker.sender_id, SCAN_LIMIT))
-        except CRM_ERRORS:
+        except crm_client.ERRORS:
             rows = []
         buttons = [
             {"title": summary(r), "payload": f'/inform{{"transaction":"{r["id"]}"}}'}
@@ -127,22 +125,8 @@ class ActionSubmitDispute(Action):
             f"({tracker.get_slot('dispute_summary')}). "
             f"Customer's words: {tracker.get_slot('dispute_description')}"
         )
-        try:
-            case = await crm_client.post(
-                f"customers/{who.customer_id}/complaints",
-                {
-                    "category": DISPUTE_CATEGORY,
-                    "description": description,
-                    "channel": who.channel or "app",
-                },
-                tracker.sender_id,
-            )
-        except CRM_ERRORS:
-            dispatcher.utter_message(response="utter_service_unavailable")
-            return reset
-        dispatcher.utter_message(
-            response="utter_dispute_created",
-            reference=case.get("reference"),
-            sla_due=day(case.get("sla_due")),
-        )
-        return [*reset, SlotSet("handoff_reason", "complaint")]
+        filed = await file_case(
+            dispatcher, who, tracker.sender_id, DISPUTE_CATEGORY, description,
+            "utter_dispute_created",
+        )  # fmt: skip
+        return [*reset, SlotSet("handoff_reason", "complaint")] if filed else reset

@@ -1,4 +1,5 @@
-"""What the three forms share: ending a form early, and forgetting its answers afterwards."""
+"""What the three forms share: ending a form early, forgetting its answers afterwards, and
+(disputes and complaints) filing the case with the customer API."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+
+from actions import crm_client
+from actions.identity import Identity
+from actions.replies import day
 
 # Setting requested_slot to None from a validation action ends the form at once.
 STOP = [SlotSet("requested_slot", None)]
@@ -42,3 +47,28 @@ class ActionCancelForm(Action):
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_form_cancelled")
         return reset_form_slots()
+
+
+async def file_case(
+    dispatcher: CollectingDispatcher,
+    who: Identity,
+    sender: str,
+    category: str,
+    description: str,
+    created_response: str,
+) -> bool:
+    """Register a complaint (a dispute is one of category "dispute") and tell the customer its
+    reference and due date, or apologise; True when it was filed."""
+    try:
+        case = await crm_client.post(
+            f"customers/{who.customer_id}/complaints",
+            {"category": category, "description": description, "channel": who.channel or "app"},
+            sender,
+        )
+    except crm_client.ERRORS:
+        dispatcher.utter_message(response="utter_service_unavailable")
+        return False
+    dispatcher.utter_message(
+        response=created_response, reference=case.get("reference"), sla_due=day(case.get("sla_due"))
+    )
+    return True

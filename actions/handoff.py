@@ -87,7 +87,7 @@ async def hand_over(
     }
     try:
         handoff = await crm_client.post("handoffs", body, tracker.sender_id)
-    except (crm_client.CrmUnavailable, crm_client.CrmRejected, crm_client.CrmNotFound) as exc:
+    except crm_client.ERRORS as exc:
         log.warning("handoff (%s) not created: %s", reason, exc.__class__.__name__)
         dispatcher.utter_message(response="utter_handoff_failed")
         return cleared

@@ -21,7 +21,6 @@ from crm.logs import conversation_id
 
 log = logging.getLogger(__name__)
 
-CRM_ERRORS = (crm_client.CrmUnavailable, crm_client.CrmRejected, crm_client.CrmNotFound)
 OFFER_QUESTIONS = ("product_offer", "retention_offer", "fee_offer")
 
 # Product questions and the offer categories that answer them. A customer asking about
@@ -90,7 +89,7 @@ async def record_outcome(presentation_id: Any, outcome: str, sender: str) -> Non
         await crm_client.post(
             f"offer-presentations/{presentation_id}/outcome", {"outcome": outcome}, sender
         )
-    except CRM_ERRORS as exc:
+    except crm_client.ERRORS as exc:
         log.warning("offer outcome %s not recorded: %s", outcome, exc.__class__.__name__)
 
 
@@ -154,7 +153,7 @@ class ActionPresentOffer(Action):
         categories = PRODUCT_CATEGORIES.get(latest_intent(tracker) or "", ())
         try:
             events = await present_offer(dispatcher, tracker, domain, who, "chat", categories)
-        except CRM_ERRORS:
+        except crm_client.ERRORS:
             dispatcher.utter_message(response="utter_service_unavailable")
             return []
         if events is None:

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import crm_client
 from actions.identity import Identity, identity_of
-from actions.offers import CRM_ERRORS, present_offer
+from actions.offers import present_offer
 from crm.logs import conversation_id
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ async def record_churn_signal(who: Identity, signal: str, sender: str) -> None:
             {"signal": signal, "channel": who.channel or "app", "conversation_id": sender},
             sender,
         )
-    except CRM_ERRORS as exc:
+    except crm_client.ERRORS as exc:
         log.warning("churn signal %s not recorded: %s", signal, exc.__class__.__name__)
 
 
@@ -39,7 +39,7 @@ async def retention_offer(
     """The retention offer's slot events, or None when there is none (or it can't be read)."""
     try:
         return await present_offer(dispatcher, tracker, domain, who, "retention")
-    except CRM_ERRORS:
+    except crm_client.ERRORS:
         return None
 
 

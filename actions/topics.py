@@ -133,7 +133,7 @@ class ActionTopicFollowup(Action):
             return []
         try:
             await tell_personal_side(dispatcher, domain, who, tracker.sender_id, kind)
-        except (crm_client.CrmUnavailable, crm_client.CrmRejected, crm_client.CrmNotFound):
+        except crm_client.ERRORS:
             dispatcher.utter_message(response="utter_service_unavailable")
             return []
         if intent in FEE_COMPLAINTS:

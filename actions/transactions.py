@@ -77,7 +77,7 @@ class ActionRecentTransactions(Action):
             return []
         try:
             rows = await fetch_transactions(who, tracker.sender_id, RECENT_LIMIT)
-        except (crm_client.CrmUnavailable, crm_client.CrmRejected, crm_client.CrmNotFound):
+        except crm_client.ERRORS:
             dispatcher.utter_message(response="utter_service_unavailable")
             return []
         utter_lines(
