@@ -25,9 +25,10 @@ MAX_QUEUED = 10_000
 FORWARDED = {"user", "bot", "pause", "resume", "slot", "active_loop", "session_started", "action"}
 SILENT_ACTIONS = {"action_listen", "action_session_start"}
 MAX_BATCH = 200
-# Wait this long after an event before posting, so a turn's events go in one request that is
-# sent after the reply rather than competing with it.
-LINGER_SECONDS = 0.05
+# A turn's events are published together when the tracker is saved, so yielding once lets
+# them all queue and go in one request. Any longer wait is added to what an agent watching
+# the conversation waits for (measured: 50 ms of linger was half the console's p99).
+LINGER_SECONDS = 0.0
 
 
 class PlatformEventBroker(EventBroker):

@@ -45,6 +45,9 @@ def product_env(data: Path, base_port: int, **extra: str) -> dict[str, str]:
         "RASA_PUBLIC_URL": rasa,
         "ACTION_SERVER_URL": f"http://127.0.0.1:{base_port + 55}/webhook",
         "RASA_TELEMETRY_ENABLED": "false",
+        # A handoff left pending by one test must not get the "nobody is free" message in
+        # the middle of another; the timeout has its own test with its own platform.
+        "HANDOFF_TIMEOUT_SECONDS": "3600",
     }
     return env | extra
 

@@ -3,6 +3,7 @@ and the real Rasa server, action server and platform started as `make demo` star
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import httpx
 import jwt
 import pytest
 import yaml
+from playwright.sync_api import Browser, sync_playwright
 
 from scripts.stack import ROOT, Stack
 from tests.support.bot_api_server import BotApiServer
@@ -18,6 +20,25 @@ from tests.support.product import prepare, product_env
 
 TELEGRAM_TOKEN = "4242:system-test-bot-token"
 TELEGRAM_SECRET = "system-test-telegram-webhook-secret"
+
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu",
+    "--disable-background-networking", "--disable-component-update",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium (Debian's package, driven by Playwright) for every browser test:
+    one thread can drive only one sync Playwright."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("chromium is not installed (.ci/run installs Debian's chromium package)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")

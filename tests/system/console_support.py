@@ -3,48 +3,15 @@ the chat page, and reading what the product stored."""
 
 from __future__ import annotations
 
-import asyncio
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu",
-    "--disable-background-networking", "--disable-component-update",
-]  # fmt: skip
 SLOW = 30_000  # ms; the first message of a conversation may wait for the model to warm up
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    """Module-scoped: closed before the next test module, because one thread can drive only
-    one sync Playwright at a time. test_browser.py keeps its own browser open for the rest
-    of the session, so the console modules are named to run before it (test_agent_*)."""
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("chromium is not installed (.ci/run installs Debian's chromium package)")
-    if _another_playwright_is_running():
-        pytest.fail(
-            "another sync Playwright is already driving a browser in this process "
-            "(tests/system/test_browser.py's session browser): run the console tests first"
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-
-def _another_playwright_is_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 class Pages:
@@ -82,8 +49,8 @@ class Pages:
 
 
 @pytest.fixture
-def pages(chromium: Browser, product: dict[str, str]) -> Iterator[Pages]:
-    opened = Pages(chromium, product)
+def pages(browser: Browser, product: dict[str, str]) -> Iterator[Pages]:
+    opened = Pages(browser, product)
     yield opened
     opened.close()
 

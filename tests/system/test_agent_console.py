@@ -13,7 +13,6 @@ from tests.system.conftest import crm, response_texts
 from tests.system.console_support import (
     SLOW,
     ask_for_a_person,
-    chromium,
     claim,
     pages,
     queue_item,
@@ -21,7 +20,7 @@ from tests.system.console_support import (
     stored,
 )
 
-__all__ = ["chromium", "pages"]  # fixtures
+__all__ = ["pages"]  # fixtures
 
 
 def test_agent_signs_in_and_out_and_a_wrong_password_is_refused(product, pages) -> None:

@@ -19,13 +19,12 @@ from tests.system.conftest import response_texts
 from tests.system.console_support import (
     SLOW,
     ask_for_a_person,
-    chromium,
     pages,
     queue_item,
     stored,
 )
 
-__all__ = ["chromium", "pages"]  # fixtures
+__all__ = ["pages"]  # fixtures
 
 
 @pytest.fixture
