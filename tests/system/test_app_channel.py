@@ -137,13 +137,13 @@ def test_an_agents_hold_survives_a_new_session(product) -> None:
         {"event": "pause", "timestamp": two_hours_ago + 1},
     ]
     stored = httpx.put(  # PUT replaces the history: it is all two hours old
-        f"{rasa}/conversations/customer-16/tracker/events", params=token, json=old_session
+        f"{rasa}/conversations/customer-18/tracker/events", params=token, json=old_session
     )
     assert stored.status_code == 200
-    response = send(product, app_token(product, 16), {"message": "hello?", "message_id": "s-1"})
+    response = send(product, app_token(product, 18), {"message": "hello?", "message_id": "s-1"})
     assert response.status_code == 200
     assert response.json()["messages"] == []
     assert response.json()["with_agent"] is True
-    events = httpx.get(f"{rasa}/conversations/customer-16/tracker", params=token).json()
+    events = httpx.get(f"{rasa}/conversations/customer-18/tracker", params=token).json()
     assert [e["event"] for e in events["events"]].count("session_started") == 2
     assert events["paused"] is True
