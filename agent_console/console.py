@@ -1,5 +1,6 @@
 """Agent console pages: login, logout, the workspace (queue, conversation, copilot, customer
-lookup) and the supervisor dashboard. Their data comes from the console API (/console/api).
+lookup), the supervisor dashboard and the designers' conversation review. Their data comes
+from the console API (/console/api).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from agent_console import audit, auth
-from agent_console.guards import CONSOLE_ROLES
+from agent_console.guards import CONSOLE_ROLES, REVIEW_ROLES
 from agent_console.models import AgentSession
 from crm.api.deps import DbSession
 from crm.models import Account, Customer
@@ -94,6 +95,8 @@ def home(
     if login_session is None:
         return _to_login()
     agent = login_session.agent
+    if agent.role == "designer":  # a designer's workspace is the conversation review
+        return RedirectResponse("/console/review", status_code=status.HTTP_303_SEE_OTHER)
     if agent.role not in CONSOLE_ROLES:
         return _page(request, login_session, "elsewhere.html", {}, status_code=403)
     customer = None
@@ -128,6 +131,16 @@ def dashboard_page(request: Request, login_session: OptionalSession) -> Response
     if login_session.agent.role != "supervisor":
         return _page(request, login_session, "elsewhere.html", {}, status_code=403)
     return _page(request, login_session, "dashboard.html", {})
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_page(request: Request, login_session: OptionalSession) -> Response:
+    """Conversation review and exports, for designers and supervisors (drawn by review.js)."""
+    if login_session is None:
+        return _to_login()
+    if login_session.agent.role not in REVIEW_ROLES:
+        return _page(request, login_session, "elsewhere.html", {}, status_code=403)
+    return _page(request, login_session, "review.html", {})
 
 
 def _page(

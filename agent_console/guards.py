@@ -1,6 +1,7 @@
 """Who may call the console's JSON API and its socket, and how state changes are protected.
 
-Every console API needs a live login session (401 otherwise) of an agent or supervisor;
+Every console API needs a live login session (401 otherwise) of an agent or supervisor
+(designers: only the review and export APIs);
 every state-changing request also echoes the session's CSRF token in `X-CSRF-Token` and
 must come from the console's own origin. The dashboard is for supervisors only.
 """
@@ -19,6 +20,7 @@ from crm.db import session_scope
 from crm.settings import get_settings
 
 CONSOLE_ROLES = ("agent", "supervisor")
+REVIEW_ROLES = ("designer", "supervisor")  # conversation review, training data, exports
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,28 @@ def supervisor(who: WhoDep) -> Who:
 
 
 SupervisorDep = Annotated[Who, Depends(supervisor)]
+
+
+def reviewer(login_session: auth.AgentDep) -> Who:
+    """Designers and supervisors: conversation review and exports (masked texts only)."""
+    who = who_of(login_session)
+    if who.role not in REVIEW_ROLES:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="For designers and supervisors.")
+    return who
+
+
+ReviewerDep = Annotated[Who, Depends(reviewer)]
+
+
+def acting_reviewer(
+    request: Request,
+    who: ReviewerDep,
+    x_csrf_token: Annotated[str | None, Header()] = None,
+) -> Who:
+    return acting_agent(request, who, x_csrf_token)
+
+
+ActingReviewerDep = Annotated[Who, Depends(acting_reviewer)]
 
 
 def socket_agent(websocket: WebSocket) -> Who | None:

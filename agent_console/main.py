@@ -16,6 +16,7 @@ from agent_console import (
     api_copilot,
     api_dashboard,
     api_queue,
+    api_review,
     chat_page,
     console,
     console_socket,
@@ -77,7 +78,14 @@ def create_app() -> FastAPI:
     app.include_router(linking.router)
     app.include_router(chat_page.router)
     app.include_router(console.router)
-    for router in (api_queue, api_conversations, api_copilot, api_dashboard, console_socket):
+    for router in (
+        api_queue,
+        api_conversations,
+        api_copilot,
+        api_dashboard,
+        api_review,
+        console_socket,
+    ):
         app.include_router(router.router)
     app.mount("/static", StaticFiles(directory=chat_page.WEB_DIR), name="static")
     if settings.demo_mode:

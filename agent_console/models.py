@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import Base
@@ -135,3 +144,33 @@ class LinkCode(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+REVIEW_REASONS = ("fallback", "low_confidence")
+REVIEW_STATUSES = ("open", "added", "dismissed")
+
+
+class ReviewItem(Base):
+    """A customer message the assistant understood poorly, waiting for a designer.
+
+    Captured from Rasa's event stream; the text is stored masked (card, ID and phone
+    numbers never reach training data). One row per message: a replayed event is ignored."""
+
+    __tablename__ = "nlu_review_items"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "message_at", name="uq_review_message"),
+        Index("ix_review_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    message_at: Mapped[float] = mapped_column(Float)  # the Rasa event's timestamp
+    text: Mapped[str] = mapped_column(String(1000))
+    predicted_intent: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    confidence: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    assigned_intent: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -36,7 +36,7 @@ class RasaClient:
     async def close(self) -> None:
         await self._client.aclose()
 
-    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+    async def _call(self, method: str, path: str, text: bool = False, **kwargs: Any) -> Any:
         params = {"token": self._token} | kwargs.pop("params", {})
         try:
             response = await self._client.request(
@@ -46,12 +46,23 @@ class RasaClient:
             raise RasaUnavailable(f"{type(exc).__name__} calling Rasa {path}") from None
         if response.status_code >= 300:
             raise RasaUnavailable(f"Rasa answered HTTP {response.status_code} on {path}")
+        if text:
+            return response.text
         return response.json() if response.content else None
 
     async def tracker(self, conversation_id: str) -> dict[str, Any]:
         """The whole conversation from the tracker store (every session, every channel)."""
         return await self._call(
             "GET", f"/conversations/{conversation_id}/tracker", params={"include_events": "ALL"}
+        )
+
+    async def story(self, conversation_id: str) -> str:
+        """The conversation as a Rasa test story (YAML, Rasa's own writer; every session)."""
+        return await self._call(
+            "GET",
+            f"/conversations/{conversation_id}/story",
+            text=True,
+            params={"all_sessions": "true"},
         )
 
     async def append(self, conversation_id: str, events: list[dict[str, Any]]) -> None:

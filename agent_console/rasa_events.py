@@ -14,11 +14,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 
-from agent_console import timeouts, transcript
+from agent_console import review_capture, timeouts, transcript
 from agent_console.background import spawn
 from agent_console.models import Conversation
 from agent_console.rasa_client import RasaUnavailable
+from agent_console.settings import get_console_settings
 from crm.api.deps import require_service_token
 from crm.db import session_scope
 from crm.models import utcnow
@@ -97,6 +99,14 @@ def _note_customer_message(
         return conversation.status, answer
 
 
+def _keep_for_review(conversation_id: str, message_at: float, row: dict[str, Any]) -> None:
+    try:
+        with session_scope() as session:
+            review_capture.capture(session, conversation_id, message_at, row)
+    except IntegrityError:  # the same message replayed concurrently: already kept
+        pass
+
+
 async def _say(request: Request, conversation_id: str, response: str) -> None:
     try:
         await request.app.state.rasa.say(conversation_id, response)
@@ -136,6 +146,11 @@ async def ingest_events(events: list[RasaEvent], request: Request) -> dict[str, 
                 await live.publish("queue", {"type": "handoff.callback"})
                 # Not awaited: Rasa is waiting for this request to finish its own work.
                 spawn(request.app, _say(request, event.sender_id, answer))
+            threshold = get_console_settings().review_confidence_threshold
+            review = review_capture.worth_reviewing(raw, threshold)
+            if review is not None:
+                message_at = event.timestamp if event.timestamp is not None else received
+                await run_in_threadpool(_keep_for_review, event.sender_id, message_at, review)
         shown += 1
     return {"received": len(events), "published": shown}
 

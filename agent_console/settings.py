@@ -7,11 +7,12 @@ console's knobs live with the console.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from crm.settings import _load
+from crm.settings import PROJECT_ROOT, _load
 
 
 class ConsoleSettings(BaseSettings):
@@ -25,6 +26,13 @@ class ConsoleSettings(BaseSettings):
     handoff_check_seconds: float = Field(default=5, ge=0, le=3600)
     # How long the assistant's responses (Rasa GET /domain) are cached for suggestions.
     rasa_domain_cache_seconds: int = Field(default=60, ge=0, le=86_400)
+    # Customer messages the assistant answered with less confidence than this (or fell back
+    # on) go to the designers' review list.
+    review_confidence_threshold: float = Field(default=0.5, ge=0, le=1)
+    # The Rasa project the review page adds examples to (config.yml, assistant/, nlu_data/),
+    # and the Rasa executable that validates it first.
+    training_data_dir: Path = Field(default=PROJECT_ROOT)
+    rasa_bin: Path = Field(default=PROJECT_ROOT / ".venvs" / "rasa" / "bin" / "rasa")
 
 
 @lru_cache(maxsize=1)

@@ -31,9 +31,7 @@ def bulk_insert(
         names = ", ".join(columns)
         with (
             raw.cursor() as cursor,
-            cursor.copy(
-                f"COPY {table.name} ({names}) FROM STDIN"
-            ) as copy,
+            cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,
         ):
             for row in rows:
                 if json_at:

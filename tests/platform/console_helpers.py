@@ -41,7 +41,9 @@ class ConsoleUser:
         assert response.status_code == 303, response.text
         self.cookie = response.cookies[COOKIE_NAME]
         client.cookies.clear()  # requests carry this user's cookie explicitly
-        page = client.get("/console", headers=self.headers())
+        page = client.get("/console", headers=self.headers(), follow_redirects=False)
+        if page.status_code == 303:  # a designer's home is the review page
+            page = client.get(page.headers["location"], headers=self.headers())
         match = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
         self.csrf = match.group(1) if match else ""
 

@@ -118,7 +118,8 @@ def test_designers_do_not_get_customer_data(client, db) -> None:
     seed_users()
     designer = ConsoleUser(client, "designer")
     assert designer.get("/console/api/queue").status_code == 403
-    assert designer.get("/console").status_code == 403
+    assert designer.get("/console/api/conversations/customer-1").status_code == 403
+    assert designer.get("/console", follow_redirects=False).headers["location"] == "/console/review"
 
 
 XSS = '<script>alert("owned")</script><img src=x onerror=alert(1)>'

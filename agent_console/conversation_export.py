@@ -1,0 +1,95 @@
+"""Turn a real conversation into regression tests QA can keep.
+
+Two forms: a Rasa test story (Rasa's own writer, `GET /conversations/{id}/story`), checked
+by `rasa test core`, and an end-to-end conversation for `tests/e2e/` (tests/e2e/runner.py),
+which replays the customer's messages through the in-app channel with every action run.
+Customer texts are masked (card, ID and phone numbers) in both: an export is handed on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import yaml
+
+from crm.pii import mask_pii
+
+
+class NotReplayable(Exception):
+    """The conversation has nothing an end-to-end test could replay."""
+
+
+def _stamp() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _dump(data: Any) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def e2e_steps(events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
+    """The bot's part of the conversation as e2e steps, and whether a person took over.
+
+    Steps start after the last restart; they stop where the bot paused for an agent,
+    because what a person wrote is not something a test can expect of the bot."""
+    steps: list[dict[str, Any]] = []
+    for event in events:
+        kind = event.get("event")
+        if kind == "restart":
+            steps = []
+        elif kind == "user":
+            steps.append({"user": mask_pii(event.get("text") or ""), "bot": []})
+        elif kind == "bot" and steps:
+            metadata = event.get("metadata") or {}
+            if str(metadata.get("author") or "").startswith("agent:"):
+                continue
+            steps[-1]["bot"].append(metadata.get("utter_action") or event.get("text") or "")
+        elif kind == "pause" and steps:
+            return steps, True
+    return steps, False
+
+
+def e2e_yaml(conversation_id: str, customer_id: int | None, events: list[dict]) -> str:
+    """An end-to-end test conversation (tests/e2e format) replaying this conversation."""
+    if customer_id is None:
+        raise NotReplayable(
+            "This conversation has no verified customer, and end-to-end tests chat as one; "
+            "export it as a Rasa test story instead."
+        )
+    steps, handed_over = e2e_steps(events)
+    if not steps:
+        raise NotReplayable("The conversation has no customer messages to replay.")
+    header = [
+        f"# Exported from the agent console: conversation {conversation_id}, {_stamp()}.",
+        "# Replays the customer's messages through the in-app channel and expects the same",
+        "# replies (card, ID and phone numbers masked). Add `check:` steps for side effects",
+        "# (see tests/e2e/runner.py) and save it under tests/e2e/ to keep it as a test.",
+    ]
+    if handed_over:
+        header.append("# Stops where a person took over: their part is not the bot's to repeat.")
+    document = {
+        "conversations": [
+            {
+                "name": f"{conversation_id} as of {_stamp()}",
+                "customer": customer_id,
+                "steps": steps,
+            }
+        ]
+    }
+    return "\n".join(header) + "\n" + _dump(document)
+
+
+def masked_story(conversation_id: str, story: str) -> str:
+    """Rasa's test story for the conversation with the customer's texts masked."""
+    document = yaml.safe_load(story) or {}
+    for item in document.get("stories") or []:
+        for step in item.get("steps") or []:
+            if isinstance(step, dict) and isinstance(step.get("user"), str):
+                step["user"] = mask_pii(step["user"])
+    header = [
+        f"# Exported from the agent console: conversation {conversation_id}, {_stamp()}.",
+        "# A Rasa test story (card, ID and phone numbers masked); save it under tests/stories/",
+        "# and `rasa test core --stories tests/stories` checks the assistant still follows it.",
+    ]
+    return "\n".join(header) + "\n" + _dump(document)
