@@ -38,6 +38,8 @@ def e2e_steps(events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]
         kind = event.get("event")
         if kind == "restart":
             steps = []
+        elif kind == "rewind" and steps:
+            steps.pop()  # the fallback took the message back; Rasa logs it again next
         elif kind == "user":
             steps.append({"user": mask_pii(event.get("text") or ""), "bot": []})
         elif kind == "bot" and steps:

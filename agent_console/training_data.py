@@ -32,6 +32,7 @@ INTENT_NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 VALIDATE_TIMEOUT = 300
 _WARNING = re.compile(r"UserWarning: (.+)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_VALIDATION_STARTS = "rasa.validator"  # Rasa's logger; what it warns about from here on counts
 
 
 class InvalidExample(Exception):
@@ -129,12 +130,13 @@ def _project_lock(project: Path) -> Iterator[None]:
 
 
 def validate(project: Path, rasa_bin: Path) -> tuple[int, list[str], str]:
-    """Run `rasa data validate` on a project folder: exit code, warnings, output tail."""
+    """Run `rasa data validate` on a project folder: exit code, the validator's warnings
+    (not the ones Rasa prints while loading), output tail."""
     command = [
         str(rasa_bin), "data", "validate", "--fail-on-warnings", "--config", "config.yml",
         "--domain", "assistant/domain", "--data", "nlu_data", "assistant/data",
     ]  # fmt: skip
-    env = os.environ | {"RASA_TELEMETRY_ENABLED": "false", "PYTHONWARNINGS": "default"}
+    env = os.environ | {"RASA_TELEMETRY_ENABLED": "false", "LOG_LEVEL": "INFO"}
     try:
         done = subprocess.run(
             command, cwd=project, env=env, capture_output=True, text=True,
@@ -144,7 +146,9 @@ def validate(project: Path, rasa_bin: Path) -> tuple[int, list[str], str]:
         message = f"Rasa's validation could not run ({exc}); nothing was written."
         raise InvalidExample(message) from None
     output = _ANSI.sub("", done.stdout + done.stderr)
-    warnings = list(dict.fromkeys(m.group(1).strip() for m in _WARNING.finditer(output)))
+    start = output.find(_VALIDATION_STARTS)
+    checked = output[start:] if start >= 0 else output
+    warnings = list(dict.fromkeys(m.group(1).strip() for m in _WARNING.finditer(checked)))
     tail = "\n".join(output.strip().splitlines()[-15:])
     return done.returncode, warnings, tail
 
@@ -194,7 +198,7 @@ def add_example(project: Path, rasa_bin: Path, text: str, intent: str) -> Outcom
             code, warnings, tail = validate(copy, rasa_bin)
         expected = f"The intent '{intent}' is not used in any story or rule."
         objections = [w for w in warnings if not (new_intent and w == expected)]
-        if objections or (code != 0 and not warnings):
+        if code != 0 and (objections or not warnings):
             raise InvalidExample(
                 "Rasa's validation refused the change; nothing was written.",
                 objections or [tail],

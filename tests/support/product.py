@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from agent_console.training_data import PROJECT_PARTS
 from scripts.stack import PLATFORM_PY, ROOT, Stack
 
 MODEL = ROOT / "models" / "bank.tar.gz"
@@ -48,6 +50,8 @@ def product_env(data: Path, base_port: int, **extra: str) -> dict[str, str]:
         # A handoff left pending by one test must not get the "nobody is free" message in
         # the middle of another; the timeout has its own test with its own platform.
         "HANDOFF_TIMEOUT_SECONDS": "3600",
+        # The review page writes training data: into a copy, never into the checkout.
+        "TRAINING_DATA_DIR": str(data / "project"),
     }
     return env | extra
 
@@ -56,6 +60,12 @@ def prepare(env: dict[str, str]) -> None:
     """Migrate, seed the synthetic bank and the demo users, as `make seed` does."""
     if not MODEL.exists():
         raise RuntimeError(f"{MODEL} is missing: run `make train` first (make test does)")
+    project = Path(env["TRAINING_DATA_DIR"])
+    for part in PROJECT_PARTS:
+        if not (project / part).exists():
+            copy = shutil.copytree if (ROOT / part).is_dir() else shutil.copy2
+            (project / part).parent.mkdir(parents=True, exist_ok=True)
+            copy(ROOT / part, project / part)
     for args in (
         ["-m", "alembic", "-c", "crm/alembic.ini", "upgrade", "head"],
         ["-m", "crm.synthetic", "--customers", str(CUSTOMERS)],
