@@ -153,6 +153,16 @@ def validate(project: Path, rasa_bin: Path) -> tuple[int, list[str], str]:
     return done.returncode, warnings, tail
 
 
+def copy_project(source: Path, target: Path) -> None:
+    """Copy what `rasa data validate` and `rasa train` read (config, domain, data)."""
+    for part in PROJECT_PARTS:
+        (target / part).parent.mkdir(parents=True, exist_ok=True)
+        if (source / part).is_dir():
+            shutil.copytree(source / part, target / part)
+        else:
+            shutil.copy2(source / part, target / part)
+
+
 def _write(path: Path, content: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(path.suffix + ".tmp")
@@ -186,12 +196,7 @@ def add_example(project: Path, rasa_bin: Path, text: str, intent: str) -> Outcom
             domain_content = render_review_domain([*declared, intent])
         with tempfile.TemporaryDirectory(prefix="bank-review-") as scratch:
             copy = Path(scratch)
-            for part in PROJECT_PARTS:
-                source = project / part
-                if source.is_dir():
-                    shutil.copytree(source, copy / part)
-                else:
-                    shutil.copy2(source, copy / part)
+            copy_project(project, copy)
             _write(copy / REVIEW_NLU, nlu_content)
             if domain_content is not None:
                 _write(copy / REVIEW_DOMAIN, domain_content)

@@ -3,7 +3,6 @@ assigned intent reaches the training data only after the real `rasa data validat
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import yaml
 
 from agent_console.models import AuditEntry, ReviewItem
 from agent_console.settings import get_console_settings
-from agent_console.training_data import PROJECT_PARTS, REVIEW_DOMAIN, REVIEW_NLU
+from agent_console.training_data import REVIEW_DOMAIN, REVIEW_NLU, copy_project
 from tests.platform.conftest import ROOT, SERVICE_AUTH
 from tests.platform.console_helpers import ConsoleUser, no_background_timeout_check, seed_users
 
@@ -24,12 +23,7 @@ RASA_BIN = ROOT / ".venvs" / "rasa" / "bin" / "rasa"
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the assistant's project for the review to write into."""
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, tmp_path / part)
-        else:
-            shutil.copy2(source, tmp_path / part)
+    copy_project(ROOT, tmp_path)
     monkeypatch.setenv("TRAINING_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("RASA_BIN", str(RASA_BIN))
     get_console_settings.cache_clear()

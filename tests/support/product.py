@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from agent_console.training_data import PROJECT_PARTS
+from agent_console.training_data import copy_project
 from scripts.stack import PLATFORM_PY, ROOT, Stack
 
 MODEL = ROOT / "models" / "bank.tar.gz"
@@ -61,11 +60,8 @@ def prepare(env: dict[str, str]) -> None:
     if not MODEL.exists():
         raise RuntimeError(f"{MODEL} is missing: run `make train` first (make test does)")
     project = Path(env["TRAINING_DATA_DIR"])
-    for part in PROJECT_PARTS:
-        if not (project / part).exists():
-            copy = shutil.copytree if (ROOT / part).is_dir() else shutil.copy2
-            (project / part).parent.mkdir(parents=True, exist_ok=True)
-            copy(ROOT / part, project / part)
+    if not project.exists():
+        copy_project(ROOT, project)
     for args in (
         ["-m", "alembic", "-c", "crm/alembic.ini", "upgrade", "head"],
         ["-m", "crm.synthetic", "--customers", str(CUSTOMERS)],
