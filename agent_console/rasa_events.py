@@ -1,7 +1,8 @@
 """Ingest Rasa's event stream and deliver out-of-band messages to customers' live sockets.
 
 Rasa (connectors/platform_events.py) posts every tracker event here; the console follows a
-conversation live from them. The in-app channel's output channel posts agent messages and
+conversation live from them, and messages the assistant understood poorly are kept for the
+designers' review. The in-app channel's output channel posts agent messages and
 other out-of-band bot messages to /deliveries, which reach the customer's open chat page.
 """
 

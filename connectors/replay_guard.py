@@ -91,10 +91,12 @@ class SqlReplayGuard(ReplayGuard):
         self._table.metadata.create_all(self._engine)
 
     def _claim(self, key: str) -> bool:
-        with self._engine.begin() as conn:
-            conn.execute(
-                self._table.delete().where(self._table.c.created_at < time.time() - TTL_SECONDS)
-            )
+        self._claims += 1
+        if self._claims % CLEANUP_EVERY == 1:  # expired keys go now and then, not per message
+            with self._engine.begin() as conn:
+                conn.execute(
+                    self._table.delete().where(self._table.c.created_at < time.time() - TTL_SECONDS)
+                )
         try:
             with self._engine.begin() as conn:
                 conn.execute(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import uuid
 
 import pytest
 
-from connectors.replay_guard import RedisReplayGuard, ReplayGuard, SqlReplayGuard
+from connectors.replay_guard import TTL_SECONDS, RedisReplayGuard, ReplayGuard, SqlReplayGuard
 
 
 @pytest.fixture(params=["sqlite", "redis"])
@@ -54,3 +55,17 @@ def test_sql_guard_survives_a_restart(tmp_path) -> None:
     restarted = SqlReplayGuard(url)
     assert asyncio.run(restarted.claim(key)) is False
     assert asyncio.run(restarted.wait_reply(key, timeout=1)) == {"messages": []}
+
+
+def test_sql_guard_forgets_keys_after_a_day(tmp_path) -> None:
+    """Kept 24 hours (a retry comes within seconds); older keys are swept out now and then."""
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    first = SqlReplayGuard(url)
+    with first._engine.begin() as conn:  # a message answered two days ago
+        conn.execute(
+            first._table.insert().values(
+                key="app:3:old", reply="{}", created_at=time.time() - 2 * TTL_SECONDS
+            )
+        )
+    assert asyncio.run(SqlReplayGuard(url).claim("app:3:new")) is True  # a fresh process sweeps
+    assert asyncio.run(first.claim("app:3:old")) is True
