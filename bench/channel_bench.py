@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import jwt
@@ -90,17 +91,30 @@ def rest_sender(base: str, client: httpx.AsyncClient, run: str):
     return send
 
 
-async def measure(label: str, make_sender, base: str, total: int) -> dict[int, tuple]:
-    results = {}
+Path_ = tuple[str, Any, str]  # label, sender factory, base URL
+
+
+async def measure(paths: list[Path_], total: int) -> dict[str, dict[int, tuple]]:
+    """Every path in turn, round after round, so the machine's noise falls on all alike."""
+    results: dict[str, dict[int, tuple]] = {label: {} for label, _, _ in paths}
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-        await drive(make_sender(base, client, f"warm-{label}"), 1, 8)
-        for conversations in (1, 32):
-            run = f"{label}-{conversations}-{time.time_ns()}"
-            latencies, rate = await drive(make_sender(base, client, run), conversations, total)
-            results[conversations] = (
-                statistics.median(latencies), percentile(latencies, 0.99), rate,
-            )  # fmt: skip
+        for label, make_sender, base in paths:
+            await drive(make_sender(base, client, f"warm-{label}"), 1, 8)
+        for conversations, rounds in ((1, 4), (32, 2)):
+            latencies: dict[str, list[float]] = {label: [] for label, _, _ in paths}
+            busy = dict.fromkeys(latencies, 0.0)
+            for number in range(rounds):
+                for label, make_sender, base in paths:
+                    run = f"{label}-{conversations}-{number}-{time.time_ns()}"
+                    sender = make_sender(base, client, run)
+                    measured, rate = await drive(sender, conversations, total // rounds)
+                    latencies[label] += measured
+                    busy[label] += len(measured) / rate
+            for label, values in latencies.items():
+                results[label][conversations] = (
+                    statistics.median(values), percentile(values, 0.99), len(values) / busy[label],
+                )  # fmt: skip
     return results
 
 
@@ -155,31 +169,30 @@ def main() -> int:
         return 1
     with tempfile.TemporaryDirectory(prefix="channel-bench-") as tmp:
         data = Path(tmp)
-        bare = bare_rasa(data, 19105)
-        bare.start(timeout=300)
+        # All three run side by side (idle ones cost nothing) and are measured in turns.
+        stacks = [
+            bare_rasa(data, 19105),
+            # Where the difference goes: the same bare Rasa on the product's SQL tracker store.
+            bare_rasa(data, 19106, sql_tracker_store=True),
+            product(data),
+        ]
         try:
-            baseline = asyncio.run(
-                measure("rest", rest_sender, "http://127.0.0.1:19105", args.messages)
+            for stack in stacks:
+                stack.start(timeout=300)
+            results = asyncio.run(
+                measure(
+                    [
+                        ("rest", rest_sender, "http://127.0.0.1:19105"),
+                        ("rest-sql", rest_sender, "http://127.0.0.1:19106"),
+                        ("app", app_sender, "http://127.0.0.1:19005"),
+                    ],
+                    args.messages,
+                )
             )
         finally:
-            bare.stop()
-        # Where the difference goes: the same bare Rasa on the product's SQL tracker store.
-        stored = bare_rasa(data, 19106, sql_tracker_store=True)
-        stored.start(timeout=300)
-        try:
-            with_store = asyncio.run(
-                measure("rest-sql", rest_sender, "http://127.0.0.1:19106", args.messages)
-            )
-        finally:
-            stored.stop()
-        stack = product(data)
-        stack.start(timeout=300)
-        try:
-            in_app = asyncio.run(
-                measure("app", app_sender, "http://127.0.0.1:19005", args.messages)
-            )
-        finally:
-            stack.stop()
+            for stack in stacks:
+                stack.stop()
+    baseline, with_store, in_app = results["rest"], results["rest-sql"], results["app"]
     print(f"{'path':<36}{'conv':>5}{'p50 ms':>9}{'p99 ms':>9}{'msg/s':>8}")
     for label, results in (
         ("bare Rasa REST (in-memory)", baseline),
