@@ -1,12 +1,13 @@
 """Customer message → bot reply through the in-app channel, beside bare Rasa REST.
 
 Starts the product as `make demo` does (SQL tracker store, event broker, replay guard, JWT
-check) and, in the same run, a bare `rasa run` with only the built-in REST channel and an
-in-memory tracker store on the same model. Prints p50/p99 latency and messages/s at 1 and
-32 concurrent senders (each starting a new conversation every 8 messages); target: in-app
+check) beside a bare `rasa run` with only the built-in REST channel on the same model,
+once with in-memory trackers and once on the product's SQL tracker store (where the
+difference goes), measured in turns. Prints p50/p99 latency and messages/s at 1 and 32
+concurrent senders (each starting a new conversation every 8 messages); target: in-app
 p50 within 1.3x of bare Rasa.
 
-Run: .venvs/platform/bin/python -m bench.channel_bench [--messages 200]
+Run: .venvs/platform/bin/python -m bench.channel_bench [--messages 320]
 """
 
 from __future__ import annotations
@@ -91,10 +92,10 @@ def rest_sender(base: str, client: httpx.AsyncClient, run: str):
     return send
 
 
-Path_ = tuple[str, Any, str]  # label, sender factory, base URL
+Route = tuple[str, Any, str]  # label, sender factory, base URL
 
 
-async def measure(paths: list[Path_], total: int) -> dict[str, dict[int, tuple]]:
+async def measure(paths: list[Route], total: int) -> dict[str, dict[int, tuple]]:
     """Every path in turn, round after round, so the machine's noise falls on all alike."""
     results: dict[str, dict[int, tuple]] = {label: {} for label, _, _ in paths}
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
