@@ -43,7 +43,9 @@
     const input = document.createElement("input");
     input.setAttribute("list", "intent-names");
     input.setAttribute("aria-label", `Intent for: ${item.text}`);
-    input.value = item.predicted_intent || "";
+    // A fallback's guess was too weak to act on: offered as a hint, not as the answer.
+    if (item.reason === "fallback") input.placeholder = item.predicted_intent || "intent";
+    else input.value = item.predicted_intent || "";
     td.append(input);
     tr.append(td);
     const actions = document.createElement("td");
