@@ -77,10 +77,12 @@ def main() -> int:
         return 1
     public = env["PUBLIC_URL"]
     login = f"user: agent, password: {env['DEMO_AGENT_PASSWORD']}"
+    others = "same password for agent2, supervisor (dashboard) and designer (review)"
     print(
         "\nready\n"
         f"  customer chat:  {public}/chat\n"
         f"  agent console:  {public}/console  ({login})\n"
+        f"                  {others}\n"
         f"  API docs:       {public}/docs\n"
         f"  Rasa server:    {env['RASA_URL']}  (API token in data/demo-secrets.env)\n"
         f"  logs:           {data_dir() / 'logs'}\n"
