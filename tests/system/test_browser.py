@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.system.conftest import app_token, crm, response_texts, send
+from tests.system.console_support import SLOW
 
 
 @pytest.fixture
@@ -25,7 +26,9 @@ def test_customer_types_in_the_chat_page_and_sees_the_answer(product, page: Page
     message.fill("hello")
     message.press("Enter")
     expect(page.locator(".msg.user")).to_have_text(["hello"])
-    expect(page.locator(".msg.bot").first).to_have_text(response_texts("utter_greet")[0])
+    expect(page.locator(".msg.bot").first).to_have_text(
+        response_texts("utter_greet")[0], timeout=SLOW
+    )
 
 
 def test_agent_logs_in_to_the_console(product, page: Page) -> None:
@@ -64,7 +67,7 @@ def test_agent_message_reaches_a_customer_who_last_wrote_in_the_app(product, pag
     expect(page.locator("body[data-live=on]")).to_be_attached(timeout=15_000)
     message.fill("hello")
     message.press("Enter")
-    expect(page.locator(".msg.bot")).to_have_count(1)
+    expect(page.locator(".msg.bot")).to_have_count(1, timeout=SLOW)
     appended = httpx.post(
         f"{product['RASA_URL']}/conversations/customer-16/tracker/events",
         params={
