@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import crm_client
-from actions.identity import identity_of
+from actions.identity import verified_customer
 from crm.logs import conversation_id
 
 # Holdings with nothing to report as a balance (an insurance policy's cover is not money
@@ -26,9 +26,8 @@ class ActionCheckBalance(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         conversation_id.set(tracker.sender_id)
-        who = identity_of(tracker)
-        if not who.known:
-            dispatcher.utter_message(response="utter_verify_identity")
+        who = verified_customer(tracker, dispatcher)
+        if who is None:
             return []
         try:
             accounts = await crm_client.get(

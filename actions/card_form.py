@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import crm_client
 from actions.cards import card_button, eligible, fetch_cards, resolve
 from actions.forms_common import STOP, reset_form_slots
-from actions.identity import identity_of
+from actions.identity import identity_of, verified_customer
 from crm.logs import conversation_id
 
 FORM_SLOTS = ("card_last4", "card_confirmed")
@@ -78,9 +78,9 @@ class ActionAskCardLast4(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         conversation_id.set(tracker.sender_id)
-        who = identity_of(tracker)
-        if not who.known:  # the validation ends the form first; never ask about cards anyway
-            dispatcher.utter_message(response="utter_verify_identity")
+        # The validation ends the form first for anyone unverified; never ask about cards anyway.
+        who = verified_customer(tracker, dispatcher)
+        if who is None:
             return []
         try:
             cards = await fetch_cards(who, tracker.sender_id)
@@ -102,12 +102,12 @@ class ActionSubmitCardForm(Action):
     ) -> list[dict[str, Any]]:
         conversation_id.set(tracker.sender_id)
         reset = reset_form_slots()
-        who = identity_of(tracker)
         operation = tracker.get_slot("card_operation") or "block"
-        if not who.known:
-            dispatcher.utter_message(response="utter_verify_identity")
-            if operation in ("block", "freeze"):
-                dispatcher.utter_message(response="utter_card_hotline")
+        tell = ("utter_verify_identity",)
+        if operation in ("block", "freeze"):  # anyone may still stop a card by phone
+            tell += ("utter_card_hotline",)
+        who = verified_customer(tracker, dispatcher, tell)
+        if who is None:
             return reset
         if tracker.get_slot("form_aborted"):
             return reset

@@ -13,7 +13,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms_common import STOP, file_case, reset_form_slots
-from actions.identity import identity_of
+from actions.identity import identity_of, verified_customer
 from actions.retention import fee_complaint
 from crm.logs import conversation_id
 
@@ -49,9 +49,8 @@ class ActionSubmitComplaint(Action):
     ) -> list[dict[str, Any]]:
         conversation_id.set(tracker.sender_id)
         reset = reset_form_slots()
-        who = identity_of(tracker)
-        if not who.known:
-            dispatcher.utter_message(response="utter_verify_identity")
+        who = verified_customer(tracker, dispatcher)
+        if who is None:
             return reset
         if tracker.get_slot("complaint_confirmed") is not True:
             dispatcher.utter_message(response="utter_complaint_cancelled")

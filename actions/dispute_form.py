@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import crm_client
 from actions.forms_common import STOP, file_case, reset_form_slots
-from actions.identity import identity_of
+from actions.identity import identity_of, verified_customer
 from actions.transactions import SCAN_LIMIT, fetch_transactions, line_values
 from crm.logs import conversation_id
 
@@ -84,9 +84,9 @@ class ActionAskDisputeTransaction(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         conversation_id.set(tracker.sender_id)
-        who = identity_of(tracker)
-        if not who.known:  # the validation ends the form first; never list payments anyway
-            dispatcher.utter_message(response="utter_verify_identity")
+        # The validation ends the form first for anyone unverified; never list payments anyway.
+        who = verified_customer(tracker, dispatcher)
+        if who is None:
             return []
         try:
             rows = disputable(await fetch_transactions(who, tracker.sender_id, SCAN_LIMIT))
@@ -111,9 +111,8 @@ class ActionSubmitDispute(Action):
     ) -> list[dict[str, Any]]:
         conversation_id.set(tracker.sender_id)
         reset = reset_form_slots()
-        who = identity_of(tracker)
-        if not who.known:
-            dispatcher.utter_message(response="utter_verify_identity")
+        who = verified_customer(tracker, dispatcher)
+        if who is None:
             return reset
         if tracker.get_slot("form_aborted"):
             return reset

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 
 @dataclass(frozen=True)
@@ -34,3 +35,19 @@ def identity_of(tracker: Tracker) -> Identity:
         verified=metadata.get("verified") is True,
         channel=metadata.get("channel"),
     )
+
+
+def verified_customer(
+    tracker: Tracker,
+    dispatcher: CollectingDispatcher,
+    tell: tuple[str, ...] = ("utter_verify_identity",),
+) -> Identity | None:
+    """The verified customer behind this message, or None once they were told (`tell`) how
+    to verify. Every action that touches account data starts here, so the rule that no
+    account data reaches an unverified identity lives in one place."""
+    who = identity_of(tracker)
+    if who.known:
+        return who
+    for response in tell:
+        dispatcher.utter_message(response=response)
+    return None

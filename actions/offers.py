@@ -15,7 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import crm_client
-from actions.identity import Identity, identity_of
+from actions.identity import Identity, verified_customer
 from actions.replies import latest_intent, money, utter_first
 from crm.logs import conversation_id
 
@@ -146,9 +146,8 @@ class ActionPresentOffer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         conversation_id.set(tracker.sender_id)
-        who = identity_of(tracker)
-        if not who.known:
-            dispatcher.utter_message(response="utter_verify_for_offers")
+        who = verified_customer(tracker, dispatcher, ("utter_verify_for_offers",))
+        if who is None:
             return []
         categories = PRODUCT_CATEGORIES.get(latest_intent(tracker) or "", ())
         try:

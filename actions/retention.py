@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import crm_client
-from actions.identity import Identity, identity_of
+from actions.identity import Identity, verified_customer
 from actions.offers import present_offer
 from crm.logs import conversation_id
 
@@ -74,10 +74,9 @@ class ActionRetention(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         conversation_id.set(tracker.sender_id)
-        who = identity_of(tracker)
-        if not who.known:
-            dispatcher.utter_message(response="utter_topic_terminate_account")
-            dispatcher.utter_message(response="utter_verify_identity")
+        tell = ("utter_topic_terminate_account", "utter_verify_identity")
+        who = verified_customer(tracker, dispatcher, tell)
+        if who is None:
             return []
         await record_churn_signal(who, "wish_to_close", tracker.sender_id)
         events = await retention_offer(dispatcher, tracker, domain, who)

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import crm_client
 from actions.cards import fetch_cards, utter_expiry, utter_statuses
-from actions.identity import Identity, identity_of
+from actions.identity import Identity, verified_customer
 from actions.replies import latest_intent
 from actions.retention import fee_complaint
 from actions.transactions import (
@@ -127,9 +127,8 @@ class ActionTopicFollowup(Action):
         kind = PERSONAL_TOPICS.get(intent)
         if kind is None:
             return []
-        who = identity_of(tracker)
-        if not who.known:
-            dispatcher.utter_message(response="utter_verify_for_details")
+        who = verified_customer(tracker, dispatcher, ("utter_verify_for_details",))
+        if who is None:
             return []
         try:
             await tell_personal_side(dispatcher, domain, who, tracker.sender_id, kind)

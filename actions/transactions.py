@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import crm_client
-from actions.identity import Identity, identity_of
+from actions.identity import Identity, verified_customer
 from actions.replies import day, money
 from crm.logs import conversation_id
 
@@ -71,9 +71,8 @@ class ActionRecentTransactions(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         conversation_id.set(tracker.sender_id)
-        who = identity_of(tracker)
-        if not who.known:
-            dispatcher.utter_message(response="utter_verify_identity")
+        who = verified_customer(tracker, dispatcher)
+        if who is None:
             return []
         try:
             rows = await fetch_transactions(who, tracker.sender_id, RECENT_LIMIT)
