@@ -143,16 +143,20 @@ def exportable(
         ]
 
 
-def _customer_of(conversation_id: str, who_id: int, form: str) -> int | None:
+def _customer_of(conversation_id: str) -> int | None:
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
         if conversation is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No such conversation.")
-        audit.record(
-            session, who_id, "export_conversation", conversation.customer_id,
-            f"{conversation_id} {form}",
-        )  # fmt: skip
         return conversation.customer_id
+
+
+def _audit_export(who_id: int, customer_id: int | None, conversation_id: str, form: str) -> None:
+    """Recorded once the export is in hand: a failed export hands nothing out."""
+    with session_scope() as session:
+        audit.record(
+            session, who_id, "export_conversation", customer_id, f"{conversation_id} {form}"
+        )
 
 
 def _download(content: str, filename: str) -> PlainTextResponse:
@@ -172,12 +176,13 @@ async def export_story(
     conversation_id: ConversationId, who: ReviewerDep, request: Request
 ) -> PlainTextResponse:
     """The conversation as a Rasa test story (for `rasa test core`)."""
-    await run_in_threadpool(_customer_of, conversation_id, who.id, "story")
+    customer_id = await run_in_threadpool(_customer_of, conversation_id)
     try:
         story = await request.app.state.rasa.story(conversation_id)
     except RasaUnavailable as exc:
         raise _unavailable(exc) from None
     content = conversation_export.masked_story(conversation_id, story)
+    await run_in_threadpool(_audit_export, who.id, customer_id, conversation_id, "story")
     return _download(content, f"{conversation_id}.story.yml")
 
 
@@ -186,7 +191,7 @@ async def export_e2e(
     conversation_id: ConversationId, who: ReviewerDep, request: Request
 ) -> PlainTextResponse:
     """The conversation as an end-to-end test conversation (for tests/e2e/)."""
-    customer_id = await run_in_threadpool(_customer_of, conversation_id, who.id, "e2e")
+    customer_id = await run_in_threadpool(_customer_of, conversation_id)
     try:
         tracker = await request.app.state.rasa.tracker(conversation_id)
     except RasaUnavailable as exc:
@@ -197,4 +202,5 @@ async def export_e2e(
         )
     except conversation_export.NotReplayable as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
+    await run_in_threadpool(_audit_export, who.id, customer_id, conversation_id, "e2e")
     return _download(content, f"{conversation_id}.e2e.yml")
