@@ -70,7 +70,13 @@ async def request(method: str, path: str, conversation_id: str | None = None, **
 
 
 async def get(path: str, conversation_id: str | None = None, **params: Any) -> Any:
-    return await request("GET", path, conversation_id, params=params or None)
+    """GET with query parameters; a list or tuple value repeats the parameter."""
+    pairs = [
+        (key, str(value))
+        for key, values in params.items()
+        for value in (values if isinstance(values, list | tuple) else [values])
+    ]
+    return await request("GET", path, conversation_id, params=pairs or None)
 
 
 async def post(path: str, body: dict, conversation_id: str | None = None) -> Any:

@@ -33,7 +33,7 @@ PRODUCT_CATEGORIES: dict[str, tuple[str, ...]] = {
     "product_loan": ("loan",),
     "product_insurance": ("insurance",),
 }
-OFFERS_CONSIDERED = 10  # the API's maximum: an in-category offer may rank below the top few
+OFFERS_CONSIDERED = 10  # the API's maximum; only the asked categories are ranked
 
 
 def offer_list(body: Any) -> list[dict[str, Any]]:
@@ -113,6 +113,7 @@ async def present_offer(
             context=context,
             channel=who.channel or "app",
             limit=OFFERS_CONSIDERED,
+            category=list(categories),
         )
     )
     offer = pick(offers, categories)

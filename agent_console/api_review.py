@@ -18,8 +18,8 @@ from agent_console.guards import ActingReviewerDep, ReviewerDep
 from agent_console.models import Conversation, ReviewItem
 from agent_console.rasa_client import RasaUnavailable
 from agent_console.settings import get_console_settings
+from crm.clock import utcnow
 from crm.db import session_scope
-from crm.models import utcnow
 
 router = APIRouter(prefix="/console/api", tags=["review"])
 ConversationId = Annotated[str, Path(min_length=1, max_length=64)]

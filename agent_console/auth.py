@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from agent_console.models import Agent, AgentSession
 from agent_console.passwords import verify_password
 from crm.api.deps import DbSession
-from crm.models import utcnow
+from crm.clock import utcnow
 
 COOKIE_NAME = "bank_console_session"
 SESSION_TTL = dt.timedelta(hours=8)

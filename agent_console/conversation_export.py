@@ -67,6 +67,8 @@ def e2e_yaml(conversation_id: str, customer_id: int | None, events: list[dict]) 
         "# Replays the customer's messages through the in-app channel and expects the same",
         "# replies (card, ID and phone numbers masked). Add `check:` steps for side effects",
         "# (see tests/e2e/runner.py) and save it under tests/e2e/ to keep it as a test.",
+        f"# It was customer {customer_id}'s conversation: say under `given:` what it needs of",
+        "# its customer (cards, offers ...), and the runner picks one from the synthetic bank.",
     ]
     if handed_over:
         header.append("# Stops where a person took over: their part is not the bot's to repeat.")
@@ -74,7 +76,7 @@ def e2e_yaml(conversation_id: str, customer_id: int | None, events: list[dict]) 
         "conversations": [
             {
                 "name": f"{conversation_id} as of {_stamp()}",
-                "customer": customer_id,
+                "given": {},
                 "steps": steps,
             }
         ]

@@ -14,8 +14,8 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from agent_console.models import Conversation, Handoff
+from crm.clock import business_now, utcnow
 from crm.closed_loop import response_rates
-from crm.models import utcnow
 
 
 def _average_seconds(pairs: list[tuple[dt.datetime, dt.datetime]]) -> float | None:
@@ -49,7 +49,9 @@ def metrics(session: Session, days: int) -> dict[str, Any]:
         session.scalar(select(func.count()).where(Conversation.updated_at >= since, ~with_human))
         or 0
     )
-    rates = response_rates(session, ["segment", "channel"], since)
+    # Offers live on the bank's business clock (crm.clock), the queue on the wall clock.
+    offers_since = business_now() - dt.timedelta(days=days)
+    rates = response_rates(session, ["segment", "channel"], offers_since)
     return {
         "days": days,
         "waiting": counts.get("pending", 0),

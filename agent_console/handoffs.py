@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from agent_console.models import Conversation, Handoff
 from agent_console.schemas import HandoffIn, HandoffOut
 from crm.api.deps import require_service_token
+from crm.clock import utcnow
 from crm.db import session_scope
-from crm.models import utcnow
 from crm.pii import mask_pii
 
 router = APIRouter(

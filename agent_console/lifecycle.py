@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from agent_console import audit
 from agent_console.guards import Who
 from agent_console.models import Agent, Conversation, Handoff
+from crm.clock import utcnow
 from crm.closed_loop import record_outcome
-from crm.models import OfferPresentation, utcnow
+from crm.models import OfferPresentation
 
 
 class NotFound(Exception):

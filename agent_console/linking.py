@@ -18,7 +18,8 @@ from sqlalchemy import select, update
 
 from agent_console.models import LinkCode
 from crm.api.deps import CustomerDep, DbSession, require_service_token
-from crm.models import ChannelIdentity, utcnow
+from crm.clock import utcnow
+from crm.models import ChannelIdentity
 
 router = APIRouter(
     prefix="/api/v1", tags=["identities"], dependencies=[Depends(require_service_token)]

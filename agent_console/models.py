@@ -20,8 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.clock import utcnow
 from crm.db import Base
-from crm.models import utcnow
 
 ROLES = ("agent", "supervisor", "designer")
 

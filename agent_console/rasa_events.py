@@ -23,8 +23,8 @@ from agent_console.models import Conversation
 from agent_console.rasa_client import RasaUnavailable
 from agent_console.settings import get_console_settings
 from crm.api.deps import require_service_token
+from crm.clock import utcnow
 from crm.db import session_scope
-from crm.models import utcnow
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["live"], dependencies=[Depends(require_service_token)])

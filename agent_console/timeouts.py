@@ -24,8 +24,8 @@ from agent_console.live import LiveBus
 from agent_console.models import Handoff
 from agent_console.rasa_client import RasaClient, RasaUnavailable
 from agent_console.settings import get_console_settings
+from crm.clock import utcnow
 from crm.db import session_scope
-from crm.models import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,8 @@ from agent_console import audit
 from agent_console.guards import Who
 from agent_console.models import Agent, Conversation, Handoff
 from crm.analytics.segments import SEGMENT_LABELS
-from crm.models import Customer, SegmentAssignment, utcnow
+from crm.clock import utcnow
+from crm.models import Customer, SegmentAssignment
 
 HIGH_VALUE_SEGMENTS = frozenset({"high_loyalty_high_potential"})
 

@@ -35,7 +35,6 @@ import jwt
 from scripts.stack import ROOT, Stack
 
 MODEL = ROOT / "models" / "bank.tar.gz"
-BASE_PORT = 19300
 FIRST_CUSTOMER = 10  # conversations use customers 10, 11, ...
 WARM_UP = 3
 TARGET_P99_MS = 100.0
@@ -61,7 +60,7 @@ def percentile(values: list[float], q: float) -> float:
 def start_product(data: Path) -> Stack:
     from tests.support.product import prepare, product_env
 
-    env = product_env(data, BASE_PORT, LOG_LEVEL="WARNING", LOG_FORMAT="text")
+    env = product_env(data, LOG_LEVEL="WARNING", LOG_FORMAT="text")
     prepare(env)
     stack = Stack.from_env(env, data / "logs")
     stack.start(timeout=300)

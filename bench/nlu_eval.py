@@ -1,7 +1,8 @@
-"""Parse the held-out BANKING77 dev split with a trained model, as the Rasa server would.
+"""Parse held-out dev splits with a trained model, as the Rasa server would.
 
-Shared by `make bench` (bench.nlu_bench: accuracy, latency) and `make nlu-report`
-(scripts.nlu_report: per-intent precision/recall/F1, confusion matrix). Rasa runtime only.
+Shared by `make bench` (bench.nlu_bench: accuracy, latency), `make nlu-report`
+(scripts.nlu_report: per-intent precision/recall/F1, confusion matrix) and the regression
+gate in `make test` (scripts.nlu_gate). Rasa runtime only.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV = ROOT / "tests" / "nlu" / "banking77_dev.yml"
+DEV = ROOT / "tests" / "nlu" / "banking77_dev.yml"  # BANKING77's categories
+BANK_DEV = ROOT / "tests" / "nlu" / "bank_dev.yml"  # the bank's own intents
 FALLBACK = "nlu_fallback"
 
 
@@ -25,20 +28,28 @@ class DevParse:
     fallback: list[bool]  # the fallback took over (low or ambiguous confidence)
     latencies_ms: list[float]
 
+    @property
+    def accuracy(self) -> float:
+        correct = sum(p == t for p, t in zip(self.predicted, self.truth, strict=True))
+        return correct / len(self.truth) if self.truth else 0.0
 
-def dev_examples() -> list[tuple[str, str]]:
+
+def dev_examples(path: Path = DEV) -> list[tuple[str, str]]:
     from rasa.shared.nlu.training_data.loading import load_data
 
-    return [(m.get("text"), m.get("intent")) for m in load_data(str(DEV)).intent_examples]
+    return [(m.get("text"), m.get("intent")) for m in load_data(str(path)).intent_examples]
 
 
-async def _parse(model: Path, examples: list[tuple[str, str]]) -> DevParse:
+def load_agent(model: Path) -> Any:
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
 
     configure_structlog(logging.WARNING)  # as `rasa run` logs by default: no per-message lines
     logging.getLogger().setLevel(logging.WARNING)
-    agent = Agent.load(str(model))
+    return Agent.load(str(model))
+
+
+async def parse_examples(agent: Any, examples: list[tuple[str, str]]) -> DevParse:
     for text, _ in examples[:20]:  # warm-up: traced graphs, caches
         await agent.parse_message(text)
     result = DevParse([t for t, _ in examples], [i for _, i in examples], [], [], [])
@@ -52,5 +63,15 @@ async def _parse(model: Path, examples: list[tuple[str, str]]) -> DevParse:
     return result
 
 
-def parse_dev_split(model: Path) -> DevParse:
-    return asyncio.run(_parse(model, dev_examples()))
+def parse_dev_splits(model: Path, paths: list[Path]) -> list[DevParse]:
+    """Each split parsed by one loaded model (loading costs more than parsing a split)."""
+
+    async def parse_all() -> list[DevParse]:
+        agent = load_agent(model)
+        return [await parse_examples(agent, dev_examples(path)) for path in paths]
+
+    return asyncio.run(parse_all())
+
+
+def parse_dev_split(model: Path, path: Path = DEV) -> DevParse:
+    return parse_dev_splits(model, [path])[0]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from crm.models import Card, utcnow
+from crm.clock import business_now
+from crm.models import Card
 
 Operation = Literal["freeze", "unfreeze", "block"]
 TARGET = {"freeze": "frozen", "unfreeze": "active", "block": "blocked"}
@@ -34,5 +35,5 @@ def change_status(card: Card, operation: Operation) -> tuple[str, bool]:
             )
         )
     card.status = target
-    card.updated_at = utcnow()
+    card.updated_at = business_now()
     return previous, True

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from crm.models import Offer, OfferPresentation, Opportunity, SegmentAssignment, utcnow
+from crm.clock import business_now
+from crm.models import Offer, OfferPresentation, Opportunity, SegmentAssignment
 from crm.offers.policy import contact_state
 
 DIMENSIONS = {
@@ -47,7 +48,7 @@ def record_presentation(
     offer = session.get(Offer, offer_code)
     if offer is None or not offer.active:
         raise UnknownOffer(f"No active offer with code '{offer_code}'.")
-    now = utcnow()
+    now = business_now()
     policy = contact_state(session, customer_id, now)
     if offer_code in policy.declined_recently:
         raise PolicyViolation(
@@ -87,7 +88,7 @@ def record_outcome(session: Session, presentation: OfferPresentation, outcome: s
             f"Presentation {presentation.id} is already recorded as {presentation.outcome}."
         )
     presentation.outcome = outcome
-    presentation.outcome_at = utcnow()
+    presentation.outcome_at = business_now()
     if outcome == "accepted":
         offer = session.get(Offer, presentation.offer_code)
         if offer is not None:

@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm.analytics.features import refresh_features
-from crm.models import Complaint, Interaction, utcnow
+from crm.clock import business_now
+from crm.models import Complaint, Interaction
 
 # Business days to resolve, per category (disputes follow the card schemes' longer cycle).
 SLA_BUSINESS_DAYS = {
@@ -41,7 +42,7 @@ def create_complaint(
     session: Session, customer_id: int, category: str, description: str, channel: str
 ) -> Complaint:
     """Store the complaint (retrying the rare reference clash) and refresh the churn inputs."""
-    now = utcnow()
+    now = business_now()
     for _ in range(5):
         complaint = Complaint(
             reference=new_reference(now.date()),

@@ -13,7 +13,8 @@ from decimal import Decimal
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from crm.models import Account, AccountMonth, Transaction, utcnow
+from crm.clock import business_now
+from crm.models import Account, AccountMonth, Transaction
 from crm.money import to_money
 
 
@@ -40,7 +41,7 @@ def post(
     row = Transaction(
         account_id=account.id,
         customer_id=account.customer_id,
-        posted_at=posted_at or utcnow(),
+        posted_at=posted_at or business_now(),
         amount=amount,
         kind=kind,
         description=description,
@@ -83,7 +84,7 @@ def refresh_account_months(
     session: Session, account_ids: Iterable[int], as_of: dt.datetime | None = None
 ) -> None:
     """Recompute the monthly averages of these accounts from their posted transactions."""
-    end = (as_of or utcnow()).date()
+    end = (as_of or business_now()).date()
     for account_id in account_ids:
         account = session.get(Account, account_id)
         if account is None:

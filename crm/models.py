@@ -25,13 +25,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.clock import business_now
 from crm.db import Base
 
 Money = Numeric(14, 2)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class Customer(Base):
@@ -63,7 +60,7 @@ class ChannelIdentity(Base):
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
     verified: Mapped[bool] = mapped_column(Boolean, default=True)
-    linked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    linked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=business_now)
 
     customer: Mapped[Customer] = relationship(back_populates="identities")
 
@@ -111,7 +108,7 @@ class Card(Base):
     last4: Mapped[str] = mapped_column(String(4))
     status: Mapped[str] = mapped_column(String(16), default="active")
     expires_on: Mapped[dt.date] = mapped_column(Date)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=business_now)
 
     customer: Mapped[Customer] = relationship(back_populates="cards")
 
@@ -212,7 +209,7 @@ class SegmentAssignment(Base):
     risk_appetite: Mapped[str] = mapped_column(String(24))
     reasons: Mapped[list] = mapped_column(JSON, default=list)
     figures: Mapped[dict] = mapped_column(JSON, default=dict)
-    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=business_now)
 
 
 class Opportunity(Base):
@@ -229,7 +226,7 @@ class Opportunity(Base):
     figures: Mapped[dict] = mapped_column(JSON, default=dict)
     transaction_id: Mapped[int | None] = mapped_column(ForeignKey("transactions.id"))
     status: Mapped[str] = mapped_column(String(16), default="open")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=business_now)
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
@@ -248,7 +245,7 @@ class OfferPresentation(Base):
     conversation_id: Mapped[str | None] = mapped_column(String(64))
     segment: Mapped[str | None] = mapped_column(String(32))
     propensity: Mapped[float | None] = mapped_column(Float, nullable=True)
-    presented_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    presented_at: Mapped[dt.datetime] = mapped_column(DateTime, default=business_now)
     outcome: Mapped[str | None] = mapped_column(String(16))
     outcome_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
@@ -264,7 +261,7 @@ class ChurnSignal(Base):
     signal: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(16))
     conversation_id: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=business_now)
 
 
 class ModelArtifact(Base):
@@ -274,7 +271,7 @@ class ModelArtifact(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(32), index=True)
-    trained_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    trained_at: Mapped[dt.datetime] = mapped_column(DateTime, default=business_now)
     metrics: Mapped[dict] = mapped_column(JSON, default=dict)
     params: Mapped[dict] = mapped_column(JSON, default=dict)
 
@@ -289,7 +286,7 @@ class Complaint(Base):
     description: Mapped[str] = mapped_column(Text)
     channel: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="open")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=business_now)
     sla_due: Mapped[dt.date] = mapped_column(Date)
 
 
@@ -305,4 +302,4 @@ class Interaction(Base):
     kind: Mapped[str] = mapped_column(String(32))
     summary: Mapped[str] = mapped_column(Text, default="")
     conversation_id: Mapped[str | None] = mapped_column(String(64))
-    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime, default=business_now)

@@ -17,6 +17,9 @@ from crm.text import CleanStr
 Context = Literal["chat", "retention", "event", "agent"]
 Channel = Literal["app", "telegram", "phone", "branch", "web"]
 Outcome = Literal["accepted", "declined", "ignored"]
+OfferCategory = Literal[
+    "account", "credit_card", "deposit", "wealth", "loan", "insurance", "retention"
+]
 PresentedBy = Literal["bot", "assistant", "agent", "app"]
 ComplaintCategory = Literal["fees", "cards", "payments", "service", "digital", "dispute", "other"]
 ChurnSignalName = Literal["wish_to_close", "fee_complaint", "competitor_offer", "service_complaint"]

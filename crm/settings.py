@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,6 +26,9 @@ class DatabaseSettings(BaseSettings):
     # Contact policy of the offer engine (not secrets; tune per bank).
     crm_offers_per_week: int = Field(default=3, ge=0, le=50)
     crm_decline_cooldown_days: int = Field(default=30, ge=0, le=365)
+    # The bank's business date (see crm.clock): unset, today; set, the synthetic bank's
+    # history ends on it and the platform evaluates the data on it (tests pin it).
+    bank_as_of: dt.date | None = None
 
     @field_validator("database_url")
     @classmethod

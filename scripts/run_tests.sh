@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: every suite of both runtimes against real Redis and PostgreSQL.
-# Starts those servers only if they are not already running and stops only what it started.
+# Starts this run's own servers on free ports (scripts/test_services.py) and stops them at
+# the end, so two runs on one machine share no server, database or port.
 # Every suite runs even if an earlier one fails; the exit code is non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,8 @@ suite "assistant: training data validation" \
   $RASA/rasa data validate --fail-on-warnings --config config.yml --domain assistant/domain \
   --data nlu_data assistant/data
 suite "assistant: model (trained once per change, reused)" make --no-print-directory train
+suite "assistant: NLU regression gate (held-out dev splits vs tests/nlu/floors.yml)" \
+  $RASA/python -m scripts.nlu_gate
 suite "assistant: test stories (NLU and dialogue, every flow)" \
   $RASA/rasa test core --model models/bank.tar.gz --stories tests/stories \
   --fail-on-prediction-errors --out "${TMPDIR:-/tmp}/bank-story-results"

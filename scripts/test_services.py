@@ -1,7 +1,13 @@
-"""Start the real servers the tests need (Redis, PostgreSQL) unless they already answer.
+"""Start the real servers a test or bench run needs (Redis, PostgreSQL), its own copies.
 
-Stdlib only. `start` prints shell `export` lines for the URLs; `stop` stops only what
-`start` started (recorded in a state file), so a developer's own servers are left alone.
+Stdlib only. `start` makes a fresh directory, starts a Redis and a PostgreSQL server in it
+on ports the kernel hands out, and prints shell `export` lines for their URLs and for the
+directory; `stop` (with TEST_SERVICES_DIR from those lines) stops exactly those servers
+and removes the directory. Two runs on one machine therefore never share a server, a
+database or a port: a run can neither drop the schema under another nor stop its servers.
+
+A developer who already has servers sets TEST_REDIS_URL / TEST_POSTGRES_URL (and
+BENCH_POSTGRES_URL); what is set is used as is and never started or stopped here.
 """
 
 from __future__ import annotations
@@ -13,15 +19,19 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-STATE_DIR = Path(os.environ.get("TEST_SERVICES_DIR", "/tmp/bank-test-services"))  # noqa: S108
-STATE = STATE_DIR / "started.json"
-REDIS_PORT = int(os.environ.get("TEST_REDIS_PORT", "56379"))
-PG_PORT = int(os.environ.get("TEST_PG_PORT", "55432"))
-PG_USER, PG_PASSWORD, PG_DB = "bank", "bank-test-only", "bank_test"
+PG_USER, PG_PASSWORD = "bank", "bank-test-only"
+PG_DB = "bank_test"
 PG_BENCH_DB = "bank_bench"  # benchmarks rebuild their own database, never the tests' one
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _answers(port: int) -> bool:
@@ -30,13 +40,13 @@ def _answers(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _wait(port: int, what: str, seconds: float = 30) -> None:
+def _wait(port: int, what: str, where: Path, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if _answers(port):
             return
         time.sleep(0.2)
-    sys.exit(f"{what} did not start on port {port}; see {STATE_DIR}")
+    sys.exit(f"{what} did not start on port {port}; see {where}")
 
 
 def _pg_bin(name: str) -> str:
@@ -50,142 +60,91 @@ def _as_postgres(args: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
 
 
-def start_redis(started: dict) -> None:
-    if _answers(REDIS_PORT):
-        return
+def start_redis(state: Path) -> tuple[int, str]:
     redis = shutil.which("redis-server")
     if not redis:
         sys.exit("redis-server not found: apt-get install redis-server")
+    port = _free_port()
     subprocess.run(
         [
-            redis,
-            "--port",
-            str(REDIS_PORT),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--daemonize",
-            "yes",
-            "--pidfile",
-            str(STATE_DIR / "redis.pid"),
-            "--logfile",
-            str(STATE_DIR / "redis.log"),
+            redis, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "no", "--daemonize", "yes",
+            "--pidfile", str(state / "redis.pid"), "--logfile", str(state / "redis.log"),
         ],
         check=True,
-    )
-    _wait(REDIS_PORT, "redis-server")
-    started["redis"] = True
+    )  # fmt: skip
+    _wait(port, "redis-server", state)
+    return port, f"redis://127.0.0.1:{port}/0"
 
 
-def start_postgres(started: dict) -> None:
-    if not _answers(PG_PORT):
-        _init_and_start_postgres(started)
-    _create_databases()
-
-
-def _init_and_start_postgres(started: dict) -> None:
-    data = STATE_DIR / "pgdata"
+def start_postgres(state: Path) -> tuple[int, str]:
+    data = state / "pgdata"
+    pwfile = state / "pw"
+    pwfile.write_text(PG_PASSWORD)
     if os.geteuid() == 0:
-        subprocess.run(["chown", "-R", "postgres:postgres", str(STATE_DIR)], check=True)
-    if not (data / "PG_VERSION").exists():
-        pwfile = STATE_DIR / "pw"
-        pwfile.write_text(PG_PASSWORD)
-        if os.geteuid() == 0:
-            subprocess.run(["chown", "postgres:postgres", str(pwfile)], check=True)
-        subprocess.run(
-            _as_postgres(
-                [
-                    _pg_bin("initdb"),
-                    "-D",
-                    str(data),
-                    "-U",
-                    PG_USER,
-                    "--pwfile",
-                    str(pwfile),
-                    "-A",
-                    "scram-sha-256",
-                    "-E",
-                    "UTF8",
-                    "--no-sync",
-                ]
-            ),
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    options = f"-p {PG_PORT} -k {STATE_DIR} -c listen_addresses=127.0.0.1 -c fsync=off"
+        subprocess.run(["chown", "-R", "postgres:postgres", str(state)], check=True)
     subprocess.run(
         _as_postgres(
             [
-                _pg_bin("pg_ctl"),
-                "-D",
-                str(data),
-                "-o",
-                options,
-                "-l",
-                str(STATE_DIR / "postgres.log"),
-                "-w",
-                "start",
+                _pg_bin("initdb"), "-D", str(data), "-U", PG_USER, "--pwfile", str(pwfile),
+                "-A", "scram-sha-256", "-E", "UTF8", "--no-sync",
             ]
         ),
         check=True,
         stdout=subprocess.DEVNULL,
-    )
-    _wait(PG_PORT, "PostgreSQL")
-    started["postgres"] = str(data)
-
-
-def _create_databases() -> None:
+    )  # fmt: skip
+    port = _free_port()
+    options = f"-p {port} -k {state} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(
+        _as_postgres(
+            [_pg_bin("pg_ctl"), "-D", str(data), "-o", options,
+             "-l", str(state / "postgres.log"), "-w", "start"]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    _wait(port, "PostgreSQL", state)
     env = dict(os.environ, PGPASSWORD=PG_PASSWORD)
     for database in (PG_DB, PG_BENCH_DB):
-        exists = subprocess.run(
-            [
-                "psql",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(PG_PORT),
-                "-U",
-                PG_USER,
-                "-d",
-                "postgres",
-                "-tAc",
-                f"SELECT 1 FROM pg_database WHERE datname='{database}'",  # noqa: S608 - constant
-            ],
+        subprocess.run(
+            ["createdb", "-h", "127.0.0.1", "-p", str(port), "-U", PG_USER, database],
             env=env,
-            capture_output=True,
-            text=True,
             check=True,
-        ).stdout.strip()
-        if not exists:
-            subprocess.run(
-                ["createdb", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", PG_USER, database],
-                env=env,
-                check=True,
-            )
+        )
+    return port, f"postgresql://{PG_USER}:{PG_PASSWORD}@127.0.0.1:{port}"
 
 
 def start() -> None:
-    STATE_DIR.mkdir(parents=True, exist_ok=True)
-    STATE_DIR.chmod(0o777)
-    started = json.loads(STATE.read_text()) if STATE.exists() else {}
-    start_redis(started)
-    start_postgres(started)
-    STATE.write_text(json.dumps(started))
-    print(f"export TEST_REDIS_URL=redis://127.0.0.1:{REDIS_PORT}/0")
-    server = f"postgresql://{PG_USER}:{PG_PASSWORD}@127.0.0.1:{PG_PORT}"
-    print(f"export TEST_POSTGRES_URL={server}/{PG_DB}")
-    print(f"export BENCH_POSTGRES_URL={server}/{PG_BENCH_DB}")
+    state = Path(tempfile.mkdtemp(prefix="bank-test-services-"))
+    state.chmod(0o755)
+    started: dict[str, str] = {}
+    exports = {"TEST_SERVICES_DIR": str(state)}
+    if os.environ.get("TEST_REDIS_URL"):
+        exports["TEST_REDIS_URL"] = os.environ["TEST_REDIS_URL"]
+    else:
+        _, exports["TEST_REDIS_URL"] = start_redis(state)
+        started["redis"] = "yes"
+    if os.environ.get("TEST_POSTGRES_URL"):
+        exports["TEST_POSTGRES_URL"] = os.environ["TEST_POSTGRES_URL"]
+        exports["BENCH_POSTGRES_URL"] = os.environ.get("BENCH_POSTGRES_URL", "")
+    else:
+        _, server = start_postgres(state)
+        started["postgres"] = str(state / "pgdata")
+        exports["TEST_POSTGRES_URL"] = f"{server}/{PG_DB}"
+        exports["BENCH_POSTGRES_URL"] = f"{server}/{PG_BENCH_DB}"
+    (state / "started.json").write_text(json.dumps(started))
+    for key, value in exports.items():
+        print(f"export {key}={value}")
 
 
 def stop() -> None:
-    if not STATE.exists():
+    directory = os.environ.get("TEST_SERVICES_DIR")
+    if not directory or not (Path(directory) / "started.json").exists():
         return
-    started = json.loads(STATE.read_text())
+    state = Path(directory)
+    started = json.loads((state / "started.json").read_text())
     if started.get("redis"):
-        pid = (STATE_DIR / "redis.pid").read_text().strip()
+        pid = (state / "redis.pid").read_text().strip()
         subprocess.run(["kill", pid], check=False)
     if started.get("postgres"):
         subprocess.run(
@@ -193,7 +152,7 @@ def stop() -> None:
             check=False,
             stdout=subprocess.DEVNULL,
         )
-    STATE.unlink()
+    shutil.rmtree(state, ignore_errors=True)
 
 
 if __name__ == "__main__":

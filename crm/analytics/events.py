@@ -18,8 +18,9 @@ from sqlalchemy import Integer, and_, cast, exists, extract, func, select
 from sqlalchemy.orm import Session
 
 from crm.bulk import bulk_insert
+from crm.clock import business_now
 from crm.ledger import month_start
-from crm.models import Account, AccountMonth, Opportunity, Transaction, utcnow
+from crm.models import Account, AccountMonth, Opportunity, Transaction
 from crm.money import money_str, to_money
 
 EVENT_KIND = "large_deposit"
@@ -45,7 +46,7 @@ def scan_deposit_events(
 ) -> ScanResult:
     """Find deposits in the last `days` above the previous 6-month average; store opportunities."""
     started = time.perf_counter()
-    now = as_of or utcnow()
+    now = as_of or business_now()
     t = Transaction
     m = AccountMonth
     deposit_month = cast(
@@ -133,7 +134,7 @@ def scan_deposit_events(
 def open_opportunities(
     session: Session, customer_id: int, as_of: dt.datetime | None = None
 ) -> list[Opportunity]:
-    now = as_of or utcnow()
+    now = as_of or business_now()
     return list(
         session.scalars(
             select(Opportunity)

@@ -16,6 +16,7 @@ from sqlalchemy import case, delete, func, select, true
 from sqlalchemy.orm import Session
 
 from crm.bulk import bulk_insert
+from crm.clock import business_now
 from crm.ledger import month_index
 from crm.models import (
     Account,
@@ -27,7 +28,6 @@ from crm.models import (
     Interaction,
     Product,
     Transaction,
-    utcnow,
 )
 from crm.money import to_money
 
@@ -54,7 +54,7 @@ def compute_features(
     session: Session, customer_ids: Sequence[int] | None = None, as_of: dt.datetime | None = None
 ) -> list[dict[str, Any]]:
     """Feature rows for these customers (all when None) as of a moment."""
-    now = as_of or utcnow()
+    now = as_of or business_now()
     t90, t180 = now - dt.timedelta(days=90), now - dt.timedelta(days=180)
     t360, t365 = now - dt.timedelta(days=360), now - dt.timedelta(days=365)
     rows: dict[int, dict[str, Any]] = {}

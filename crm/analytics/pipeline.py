@@ -46,7 +46,7 @@ def run_batch(
     features = refresh_features(session, None, as_of)
     step("features", t)
     t = time.perf_counter()
-    segments = refresh_segments(session, None, features=features)
+    segments = refresh_segments(session, None, features=features, as_of=as_of)
     session.execute(
         update(OfferPresentation)
         .where(OfferPresentation.segment.is_(None))
@@ -68,7 +68,7 @@ def run_batch(
         from crm.offers.training import train_propensity  # scikit-learn only when training
 
         t = time.perf_counter()
-        result = train_propensity(session)
+        result = train_propensity(session, as_of=as_of)
         step("propensity model", t)
         if result is not None:
             model = {

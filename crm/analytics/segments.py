@@ -10,6 +10,7 @@ Risk appetite comes from what the customer chose to hold: conservative_saver, ba
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from crm.analytics.features import refresh_features
 from crm.bulk import bulk_insert
-from crm.models import SegmentAssignment, utcnow
+from crm.clock import business_now
+from crm.models import SegmentAssignment
 from crm.money import money_str, to_money
 from crm.reasons import Reason, reason
 
@@ -213,10 +215,11 @@ def refresh_segments(
     session: Session,
     customer_ids: Sequence[int] | None = None,
     features: list[dict[str, Any]] | None = None,
+    as_of: dt.datetime | None = None,
 ) -> dict[str, int]:
     """Assign and store segments (from fresh features unless given); returns counts."""
-    rows = features if features is not None else refresh_features(session, customer_ids)
-    now = utcnow()
+    rows = features if features is not None else refresh_features(session, customer_ids, as_of)
+    now = as_of or business_now()
     table = SegmentAssignment.__table__
     if customer_ids is None:
         session.execute(delete(SegmentAssignment))

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from crm.analytics.features import features_of, years_between
 from crm.analytics.segments import SEGMENT_LABELS, assign
 from crm.api.deps import CustomerDep, DbSession, require_service_token
-from crm.models import Account, Product, SegmentAssignment, Transaction, utcnow
+from crm.clock import business_now, business_today
+from crm.models import Account, Product, SegmentAssignment, Transaction
 from crm.schemas import AccountOut, Labelled, ProfileOut, TransactionOut
 
 router = APIRouter(
@@ -36,12 +37,12 @@ def read_customer(customer: CustomerDep, session: DbSession) -> ProfileOut:
             risk_appetite=a.risk_appetite,
             reasons=a.reasons,
             figures=a.figures,
-            computed_at=utcnow(),
+            computed_at=business_now(),
         )
         session.add(row)
         session.flush()
     risk = [r for r in row.reasons if r["code"].startswith("risk_")]
-    today = dt.date.today()
+    today = business_today()
     return ProfileOut(
         id=customer.id,
         customer_no=customer.customer_no,

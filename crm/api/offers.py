@@ -21,6 +21,7 @@ from crm.offers.nbo import next_best_offers
 from crm.schemas import (
     Channel,
     Context,
+    OfferCategory,
     OfferOut,
     OffersOut,
     OpportunityOut,
@@ -42,10 +43,12 @@ def read_offers(
     context: Context = "chat",
     channel: Channel | None = None,
     limit: Annotated[int, Query(ge=1, le=10)] = 3,
+    category: Annotated[list[OfferCategory] | None, Query()] = None,
 ) -> OffersOut:
     """Eligible offers ranked by expected value (propensity x margin), within the contact
-    policy; `suppressed` and `not_eligible` say what was left out and why."""
-    d = next_best_offers(session, customer.id, context, limit)
+    policy; `suppressed` and `not_eligible` say what was left out and why. `category`
+    (repeatable) keeps only offers of those categories."""
+    d = next_best_offers(session, customer.id, context, limit, categories=tuple(category or ()))
     return OffersOut(
         customer_id=customer.id,
         context=context,

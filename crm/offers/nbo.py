@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from crm.analytics.events import open_opportunities
 from crm.analytics.features import features_of
 from crm.analytics.segments import assign
-from crm.models import CustomerFeatures, Offer, SegmentAssignment, utcnow
+from crm.clock import business_now
+from crm.models import CustomerFeatures, Offer, SegmentAssignment
 from crm.money import to_money
 from crm.offers.eligibility import ineligibility
 from crm.offers.policy import ContactState, contact_state
@@ -63,8 +64,12 @@ def next_best_offers(
     context: str,
     limit: int = 3,
     as_of: dt.datetime | None = None,
+    categories: tuple[str, ...] = (),
 ) -> Decision:
-    now = as_of or utcnow()
+    """The offers to show, best first; with `categories`, only offers in those (a customer
+    asking about credit cards hears about a card or nothing, and the week's contact
+    allowance is not spent on the ranking's other offers)."""
+    now = as_of or business_now()
     f = features_of(session, customer_id)
     segment, appetite = segment_of(session, f)
     opportunities = open_opportunities(session, customer_id, now)
@@ -86,6 +91,8 @@ def next_best_offers(
     catalogue = session.scalars(select(Offer).where(Offer.active.is_(True)).order_by(Offer.code))
     for offer in catalogue:
         if context not in (offer.contexts or ()):
+            continue
+        if categories and offer.category not in categories:
             continue
         opportunity = by_category.get(offer.category)
         if opportunity is None and offer.category == "deposit":

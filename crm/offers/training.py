@@ -6,6 +6,7 @@ never seen; the rules-only estimate is scored on the same rows as the baseline.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import time
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm.analytics.features import FEATURE_COLUMNS
+from crm.clock import business_now
 from crm.models import (
     CustomerFeatures,
     ModelArtifact,
@@ -44,7 +46,9 @@ class TrainingResult:
     artifact_id: int
 
 
-def train_propensity(session: Session, max_rows: int = MAX_ROWS) -> TrainingResult | None:
+def train_propensity(
+    session: Session, max_rows: int = MAX_ROWS, as_of: dt.datetime | None = None
+) -> TrainingResult | None:
     """Fit, evaluate and store a model; None when the history is too thin to learn from."""
     started = time.perf_counter()
     p = OfferPresentation
@@ -102,6 +106,7 @@ def train_propensity(session: Session, max_rows: int = MAX_ROWS) -> TrainingResu
     }
     artifact = ModelArtifact(
         name=MODEL_NAME,
+        trained_at=as_of or business_now(),
         metrics=metrics,
         params={
             "layout": layout(),

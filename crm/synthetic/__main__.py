@@ -14,6 +14,7 @@ import time
 
 from sqlalchemy import func, inspect, select, text
 
+from crm.clock import business_today
 from crm.db import get_engine, session_scope
 from crm.models import Customer
 
@@ -59,7 +60,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--as-of",
         type=dt.date.fromisoformat,
         default=None,
-        help="last day of history (default: today, UTC)",
+        help="last day of history (default: BANK_AS_OF, else today, UTC)",
     )
     parser.add_argument("--reset", action="store_true", help="wipe customer data and regenerate")
     parser.add_argument("--no-train", action="store_true", help="skip the propensity model")
@@ -112,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     from crm.synthetic.bank import generate
     from crm.synthetic.population import DEMO_CAST
 
-    as_of = args.as_of or dt.datetime.now(dt.UTC).date()
+    as_of = args.as_of or business_today()
     now = dt.datetime.combine(as_of, dt.time())
 
     def progress(message: str) -> None:

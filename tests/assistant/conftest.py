@@ -7,7 +7,6 @@ under test reach it over HTTP exactly as the action server does.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 import urllib.error
@@ -17,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from scripts.stack import free_ports
+from tests.support.pinned import AS_OF, generator_args
+
 ROOT = Path(__file__).resolve().parents[2]
 PLATFORM_PY = ROOT / ".venvs" / "platform" / "bin" / "python"
 SERVICE_TOKEN = "actions-test-service-token-0123456789"
@@ -25,15 +27,6 @@ PLATFORM_SECRETS = {
     "APP_JWT_SECRET": "actions-test-app-jwt-secret-0123456789abcdef",
     "RASA_API_TOKEN": "actions-test-rasa-token-0123456789",
 }
-PORTS = range(28100, 28200)
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("no free port in 28100-28199")
 
 
 def _healthy(url: str) -> bool:
@@ -59,7 +52,7 @@ def platform_db(platform: str, platform_data: Path) -> Path:
 def platform(platform_data: Path) -> Iterator[str]:
     """URL of the customer API (…/api/v1) of a running platform with a synthetic bank."""
     data = platform_data
-    port = free_port()
+    (port,) = free_ports(1)
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
         **PLATFORM_SECRETS,
@@ -68,6 +61,7 @@ def platform(platform_data: Path) -> Iterator[str]:
         "DEMO_MODE": "false",
         "LOG_FORMAT": "text",
         "PLATFORM_PORT": str(port),
+        "BANK_AS_OF": AS_OF,
     }
 
     def run(*args: str) -> None:
@@ -77,7 +71,7 @@ def platform(platform_data: Path) -> Iterator[str]:
         )  # fmt: skip
 
     run("-m", "alembic", "-c", "crm/alembic.ini", "upgrade", "head")
-    run("-m", "crm.synthetic", "--customers", "40")
+    run(*generator_args(40))
     log = (data / "platform.log").open("wb")
     process = subprocess.Popen(
         [
@@ -108,9 +102,7 @@ def crm_env(platform: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 @pytest.fixture
 def dead_crm(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The actions talk to a port nobody listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    (port,) = free_ports(1)
     yield from _point_actions_at(f"http://127.0.0.1:{port}/api/v1", monkeypatch)
 
 

@@ -4,19 +4,30 @@ and side effects.
 Format (YAML, close to Rasa test stories; see tests/e2e/*.yml):
 
     conversations:
-      - name: block a card
-        customer: 21            # demo customer; chats through the in-app channel as them
+      - name: block the card the customer names
+        given:                              # the customer this needs, read from the data
+          cards: {get: "customers/{customer}/cards", where: {status: active}, min: 2}
         steps:
           - user: please block my card
-            bot: [utter_ask_card]          # response names, or literal texts
-          - button: 1                       # press a button of the last reply (1 = first)
+            bot: [utter_ask_card_last4]      # response names, or literal texts
+          - user: the one ending {cards[0][last4]}
             bot: [utter_ask_card_confirmed]
-          - user: yes
+          - button: 1                       # press a button of the last reply (1 = first)
             bot: [utter_card_blocked]       # exactly these replies, in this order
             check:                          # side effects, read from the customer API
               - get: customers/{customer}/cards
-                has: {status: blocked}          # some item matches; `lacks:` no item may;
+                has: {last4: "{cards[0][last4]}", status: blocked}
+                                                # some item matches; `lacks:` no item may;
                                                 # "~text": the value contains text
+
+`given` names what the conversation needs of its customer, as queries on the customer API:
+`get` a path, `at` the list under that key of the answer, `where` the items to keep (same
+matching as `has`), `count` exactly or `min` at least that many kept, `first` the first kept
+item must also match. Each conversation gets its own customer of the synthetic bank who
+satisfies every query, chosen before any conversation runs; what the queries kept is
+bound by name for the steps (`{cards[0][last4]}`), with `{customer}` and `{conversation}`.
+No customer id or card number is written into a test, so the conversations hold for
+whatever bank the generator makes (any seed, any business date).
 
 `bot_has: [...]` instead of `bot` checks that these replies are among the step's replies
 (for answers whose length depends on the customer's data, e.g. a list of transactions).
@@ -68,10 +79,50 @@ class Turn:
 
 
 @dataclass
+class Given:
+    """A query a conversation's customer must satisfy (see the module docstring)."""
+
+    get: str
+    at: str | None = None
+    where: dict[str, Any] = field(default_factory=dict)
+    count: int | None = None
+    min: int | None = None
+    first: dict[str, Any] = field(default_factory=dict)
+
+    def kept(self, answer: Any) -> list[Any] | None:
+        """The items this query keeps of an API answer, or None if the customer fails it."""
+        items = answer.get(self.at, []) if self.at and isinstance(answer, dict) else answer
+        if not isinstance(items, list):
+            items = [items]
+        kept = [item for item in items if not self.where or contains(item, self.where)]
+        if self.count is not None and len(kept) != self.count:
+            return None
+        if self.min is not None and len(kept) < self.min:
+            return None
+        if self.first and not (kept and contains(kept[0], self.first)):
+            return None
+        return kept
+
+    def describe(self) -> str:
+        parts = [f"GET {self.get}"] + [
+            f"{key} {value}"
+            for key, value in (
+                ("at", self.at),
+                ("where", self.where),
+                ("count", self.count),
+                ("min", self.min),
+                ("first", self.first),
+            )
+            if value not in (None, {})
+        ]
+        return ", ".join(parts)
+
+
+@dataclass
 class Conversation:
     name: str
-    customer: int
     steps: list[Step]
+    given: dict[str, Given] = field(default_factory=dict)
     source: str = ""
 
 
@@ -80,6 +131,7 @@ class Result:
     conversation: Conversation
     failures: list[str]
     seconds: float
+    customer: int | None = None
 
     @property
     def passed(self) -> bool:
@@ -103,9 +155,8 @@ def load(paths: list[Path] | None = None) -> list[Conversation]:
                 )
                 for step in item["steps"]
             ]
-            conversations.append(
-                Conversation(item["name"], int(item["customer"]), steps, source=path.name)
-            )
+            given = {name: Given(**query) for name, query in (item.get("given") or {}).items()}
+            conversations.append(Conversation(item["name"], steps, given, source=path.name))
     return conversations
 
 
@@ -131,6 +182,7 @@ class Product:
     def __init__(self, env: dict[str, str]) -> None:
         self.env = env
         self.http = httpx.Client(timeout=30)
+        self._cache: dict[str, Any] = {}
 
     def token(self, customer: int) -> str:
         now = int(time.time())
@@ -171,6 +223,12 @@ class Product:
             replies = [m.get("text", "") for m in response.json().get("messages", [])]
         return Turn(replies, buttons)
 
+    def get_cached(self, path: str) -> Any:
+        """A read for choosing customers (before anything runs, so it cannot go stale)."""
+        if path not in self._cache:
+            self._cache[path] = self.get(path)
+        return self._cache[path]
+
     def get(self, path: str) -> Any:
         response = self.http.get(
             f"{self.env['CRM_API_URL']}/{path}",
@@ -181,7 +239,8 @@ class Product:
 
 
 def fill(value: Any, **names: Any) -> Any:
-    """`{customer}` and `{conversation}` in a check's strings become this run's values."""
+    """`{customer}`, `{conversation}` and the given facts (`{cards[0][last4]}`) in a step's
+    strings become this run's values."""
     if isinstance(value, str):
         return value.format(**names)
     if isinstance(value, dict):
@@ -195,51 +254,114 @@ def matches(expected: str, produced: str) -> bool:
     return produced == expected or (not expected.startswith("utter_") and expected in produced)
 
 
-def run(conversation: Conversation, product: Product) -> Result:
+@dataclass
+class Cast:
+    """Who plays each conversation, and the facts the conversation's queries kept."""
+
+    customers: dict[str, int] = field(default_factory=dict)
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)  # conversation -> unmet need
+
+
+def facts_of(conversation: Conversation, customer: int, product: Product) -> dict | None:
+    """What the conversation's queries keep for this customer; None if one fails."""
+    facts: dict[str, Any] = {}
+    for name, query in conversation.given.items():
+        kept = query.kept(product.get_cached(fill(query.get, customer=customer)))
+        if kept is None:
+            return None
+        facts[name] = kept
+    return facts
+
+
+def cast(conversations: list[Conversation], product: Product, customers: range) -> Cast:
+    """Give every conversation its own customer who has what it needs, read from the data
+    before anything runs; the most demanding conversations choose first."""
+    options = {
+        c.name: {cid: f for cid in customers if (f := facts_of(c, cid, product)) is not None}
+        for c in conversations
+    }
+    result, taken = Cast(), set()
+    for c in sorted(conversations, key=lambda c: len(options[c.name])):
+        free = [cid for cid in options[c.name] if cid not in taken]
+        if not free:
+            needs = "; ".join(f"{n}: {q.describe()}" for n, q in c.given.items())
+            result.missing[c.name] = f"no free customer in the synthetic bank has {needs}"
+            continue
+        taken.add(free[0])
+        result.customers[c.name] = free[0]
+        result.facts[c.name] = options[c.name][free[0]]
+    return result
+
+
+def run(
+    conversation: Conversation,
+    product: Product,
+    customer: int,
+    facts: dict[str, Any] | None = None,
+) -> Result:
     started = time.monotonic()
     failures: list[str] = []
-    who = f"customer-{conversation.customer}"
+    who = f"customer-{customer}"
+    names = {"customer": customer, "conversation": who, **(facts or {})}
     product.restart(who)
     run_id = time.time_ns()
     buttons: list[dict[str, str]] = []
     for number, step in enumerate(conversation.steps, 1):
-        text = step.user
+        text = fill(step.user, **names)
         if step.button is not None:
             if not 1 <= step.button <= len(buttons):
                 failures.append(f"step {number}: no button {step.button} in {buttons}")
                 break
             text = buttons[step.button - 1]["payload"]
         try:
-            turn = product.say(conversation.customer, text, f"e2e-{run_id}-{number}")
+            turn = product.say(customer, text, f"e2e-{run_id}-{number}")
         except httpx.HTTPError as exc:
             failures.append(f"step {number} ({step.label}): {exc}")
             break
         replies, buttons = turn.replies, turn.buttons
-        if step.bot is not None and (
-            len(replies) != len(step.bot)
-            or not all(matches(e, p) for e, p in zip(step.bot, replies, strict=True))
+        expected = fill(step.bot, **names)
+        if expected is not None and (
+            len(replies) != len(expected)
+            or not all(matches(e, p) for e, p in zip(expected, replies, strict=True))
         ):
-            failures.append(f"step {number} ({step.label}): expected {step.bot}, got {replies}")
-        missing = [e for e in step.bot_has if not any(matches(e, p) for p in replies)]
+            failures.append(f"step {number} ({step.label}): expected {expected}, got {replies}")
+        bot_has = fill(step.bot_has, **names)
+        missing = [e for e in bot_has if not any(matches(e, p) for p in replies)]
         if missing:
             failures.append(f"step {number} ({step.label}): no {missing} in {replies}")
         for check in step.check:
-            names = {"customer": conversation.customer, "conversation": who}
             path, has, lacks = (fill(x, **names) for x in (check.get, check.has, check.lacks))
             actual = product.get(path)
             if has and not contains(actual, has):
                 failures.append(f"step {number}: GET {path} has no {has}")
             if lacks and contains(actual, lacks):
                 failures.append(f"step {number}: GET {path} has {lacks}")
-    return Result(conversation, failures, time.monotonic() - started)
+    return Result(conversation, failures, time.monotonic() - started, customer)
+
+
+def run_all(conversations: list[Conversation], product: Product, customers: range) -> list[Result]:
+    """Cast every conversation, then run each as its customer (or fail it, saying what no
+    customer had)."""
+    chosen = cast(conversations, product, customers)
+    results = []
+    for c in conversations:
+        if c.name in chosen.missing:
+            results.append(Result(c, [chosen.missing[c.name]], 0.0))
+        else:
+            results.append(run(c, product, chosen.customers[c.name], chosen.facts[c.name]))
+    return results
 
 
 def table(results: list[Result]) -> str:
     width = max([len(r.conversation.name) for r in results] + [12])
-    lines = [f"{'conversation':<{width}}  result  seconds", "-" * (width + 17)]
+    lines = [f"{'conversation':<{width}}  customer  result  seconds", "-" * (width + 27)]
     for result in results:
         verdict = "pass" if result.passed else "FAIL"
-        lines.append(f"{result.conversation.name:<{width}}  {verdict:<6}  {result.seconds:7.1f}")
+        who = str(result.customer or "-")
+        lines.append(
+            f"{result.conversation.name:<{width}}  {who:>8}  {verdict:<6}  {result.seconds:7.1f}"
+        )
         lines.extend(f"    {failure}" for failure in result.failures)
     passed = sum(r.passed for r in results)
     lines.append(f"{passed}/{len(results)} conversations passed")
@@ -250,13 +372,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Run end-to-end test conversations.")
     parser.add_argument("files", nargs="*", type=Path)
     args = parser.parse_args()
-    from tests.support.product import running_product
+    from tests.support.pinned import AS_OF, SEED
+    from tests.support.product import CUSTOMERS, running_product
 
     conversations = load(args.files or None)
     with running_product() as env:
-        product = Product(env)
-        results = [run(conversation, product) for conversation in conversations]
+        results = run_all(conversations, Product(env), range(1, CUSTOMERS + 1))
     print(table(results))
+    print(f"synthetic bank: {CUSTOMERS} customers, seed {SEED}, business date {AS_OF}")
     return 0 if all(r.passed for r in results) else 1
 
 

@@ -9,12 +9,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.support.pinned import AS_OF
+
 TEST_ENV = {
     "CRM_SERVICE_TOKEN": "test-service-token-0123456789",
     "APP_JWT_SECRET": "test-app-jwt-secret-0123456789-abcdefgh",
     "RASA_API_TOKEN": "test-rasa-token-0123456789",
     "DEMO_MODE": "true",
     "LOG_FORMAT": "text",
+    # The bank's data is judged on a pinned day (crm.clock), whatever day the tests run.
+    "BANK_AS_OF": AS_OF,
 }
 SERVICE_AUTH = {"Authorization": f"Bearer {TEST_ENV['CRM_SERVICE_TOKEN']}"}
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,9 +119,10 @@ class CrmWorld:
     def customer(self, age: int = 40, tenure_years: int = 5, **fields):
         import datetime as dt
 
-        from crm.models import Customer, utcnow
+        from crm.clock import business_now
+        from crm.models import Customer
 
-        today = utcnow().date()
+        today = business_now().date()
         n = self.db.query(Customer).count() + 1
         customer = Customer(
             customer_no=fields.pop("customer_no", f"T{n:06d}"),
@@ -158,10 +163,10 @@ class CrmWorld:
         import datetime as dt
         from decimal import Decimal
 
+        from crm.clock import business_now
         from crm.ledger import post
-        from crm.models import utcnow
 
-        start = utcnow() - dt.timedelta(days=30 * months)
+        start = business_now() - dt.timedelta(days=30 * months)
         post(self.db, account, level, "deposit", "Opening deposit", start)
         for m in range(months):
             when = start + dt.timedelta(days=30 * m + 10)

@@ -11,8 +11,9 @@ import yaml
 
 from agent_console import suggestions
 from agent_console.models import AuditEntry, Conversation, Handoff
+from crm.clock import business_today, utcnow
 from crm.closed_loop import record_presentation
-from crm.models import Card, Complaint, OfferPresentation, utcnow
+from crm.models import Card, Complaint, OfferPresentation
 from tests.platform.console_helpers import (
     handoff,
     no_background_timeout_check,
@@ -34,7 +35,7 @@ def earner(world):
     world.db.add(
         Complaint(reference="CMP-TEST-1", customer_id=c.id, category="fees",
                   description="Charged twice, card 4111 1111 1111 1111", channel="app",
-                  status="open", sla_due=dt.date.today())
+                  status="open", sla_due=business_today())
     )  # fmt: skip
     world.analyse(c)
     return c

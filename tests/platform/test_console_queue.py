@@ -9,7 +9,8 @@ import threading
 from agent_console import timeouts
 from agent_console.demo import issue_app_token
 from agent_console.models import Conversation, Handoff
-from crm.models import SegmentAssignment, utcnow
+from crm.clock import utcnow
+from crm.models import SegmentAssignment
 from tests.platform.conftest import SERVICE_AUTH
 from tests.platform.console_helpers import (
     handoff,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from crm.models import OfferPresentation, Opportunity, utcnow
+from crm.clock import business_now
+from crm.models import OfferPresentation, Opportunity
 from tests.platform.conftest import SERVICE_AUTH
 
 
@@ -137,7 +138,7 @@ def test_accepting_a_wealth_offer_closes_the_deposit_opportunity(crm_world, clie
             offer_category="wealth",
             reason="Large deposit.",
             figures={},
-            expires_at=utcnow() + dt.timedelta(days=10),
+            expires_at=business_now() + dt.timedelta(days=10),
         )
     )
     crm_world.db.commit()

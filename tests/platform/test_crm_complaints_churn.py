@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from crm.clock import business_now
 from crm.complaints import add_business_days
 from crm.ledger import post
-from crm.models import Complaint, utcnow
+from crm.models import Complaint
 from tests.platform.conftest import SERVICE_AUTH
 
 
@@ -29,7 +30,7 @@ def test_complaint_gets_reference_and_sla_due_date(crm_world, client) -> None:
     assert response.status_code == 201
     body = response.json()
     assert re.fullmatch(r"CMP-\d{6}-[A-Z2-9]{6}", body["reference"])
-    assert body["sla_due"] == add_business_days(utcnow().date(), 3).isoformat()
+    assert body["sla_due"] == add_business_days(business_now().date(), 3).isoformat()
     stored = crm_world.db.query(Complaint).one()
     assert (stored.reference, stored.channel, stored.status) == (
         body["reference"],
@@ -70,7 +71,7 @@ def test_fees_and_falling_balance_raise_churn_risk(crm_world, client) -> None:
         .filter_by(customer_id=leaving.id, kind="current")
         .one()
     )
-    now = utcnow()
+    now = business_now()
     post(
         crm_world.db,
         account,

@@ -7,8 +7,9 @@ import datetime as dt
 from decimal import Decimal
 
 from crm.analytics.events import scan_deposit_events
+from crm.clock import business_now
 from crm.ledger import post, refresh_account_months
-from crm.models import AccountMonth, Opportunity, utcnow
+from crm.models import AccountMonth, Opportunity
 from tests.platform.conftest import SERVICE_AUTH
 
 
@@ -21,7 +22,14 @@ def _customer_with_steady_balance(world, level: str = "20000"):
 
 def test_deposit_above_six_month_average_creates_a_wealth_opportunity(crm_world, client) -> None:
     customer, account = _customer_with_steady_balance(crm_world, "20000")
-    post(crm_world.db, account, "80000", "deposit", "Cash deposit", utcnow() - dt.timedelta(days=2))
+    post(
+        crm_world.db,
+        account,
+        "80000",
+        "deposit",
+        "Cash deposit",
+        business_now() - dt.timedelta(days=2),
+    )
     crm_world.analyse(customer)
 
     result = scan_deposit_events(crm_world.db)
@@ -42,7 +50,14 @@ def test_deposit_above_six_month_average_creates_a_wealth_opportunity(crm_world,
 
 def test_deposit_below_six_month_average_does_not_fire(crm_world) -> None:
     customer, account = _customer_with_steady_balance(crm_world, "50000")
-    post(crm_world.db, account, "15000", "deposit", "Cash deposit", utcnow() - dt.timedelta(days=2))
+    post(
+        crm_world.db,
+        account,
+        "15000",
+        "deposit",
+        "Cash deposit",
+        business_now() - dt.timedelta(days=2),
+    )
     crm_world.analyse(customer)
 
     assert scan_deposit_events(crm_world.db).opportunities == 0
@@ -51,7 +66,7 @@ def test_deposit_below_six_month_average_does_not_fire(crm_world) -> None:
 
 def test_salary_and_old_deposits_are_not_events_and_a_rescan_adds_nothing(crm_world) -> None:
     customer, account = _customer_with_steady_balance(crm_world, "20000")
-    now = utcnow()
+    now = business_now()
     post(crm_world.db, account, "90000", "salary", "Salary - Test Employer", now - dt.timedelta(1))
     post(crm_world.db, account, "90000", "deposit", "Cash deposit", now - dt.timedelta(days=5))
     crm_world.analyse(customer)
@@ -67,7 +82,14 @@ def test_a_new_account_has_no_average_to_beat_yet(crm_world) -> None:
     customer = crm_world.customer()
     account = crm_world.account(customer)
     crm_world.steady_history(account, "5000", months=1)
-    post(crm_world.db, account, "50000", "deposit", "Cash deposit", utcnow() - dt.timedelta(days=1))
+    post(
+        crm_world.db,
+        account,
+        "50000",
+        "deposit",
+        "Cash deposit",
+        business_now() - dt.timedelta(days=1),
+    )
     crm_world.analyse(customer)
 
     assert scan_deposit_events(crm_world.db).opportunities == 0

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from crm.models import OfferPresentation, Opportunity, utcnow
+from crm.clock import business_now
+from crm.models import OfferPresentation, Opportunity
 from tests.platform.conftest import SERVICE_AUTH
 
 
@@ -19,6 +20,16 @@ def offers(client, customer_id: int, context: str = "chat", limit: int = 10) -> 
     )
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def in_category(client, customer_id: int, category: str) -> list[dict]:
+    response = client.get(
+        f"/api/v1/customers/{customer_id}/offers",
+        params=[("context", "chat"), ("limit", 10), ("category", category)],
+        headers=SERVICE_AUTH,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["offers"]
 
 
 def codes(body: dict) -> list[str]:
@@ -104,7 +115,7 @@ def test_declined_offer_is_not_shown_again_for_30_days(crm_world, client) -> Non
     assert again.status_code == 409 and "declined" in again.json()["detail"]
 
     row = crm_world.db.get(OfferPresentation, shown["id"])
-    row.presented_at = row.outcome_at = utcnow() - dt.timedelta(days=31)
+    row.presented_at = row.outcome_at = business_now() - dt.timedelta(days=31)
     crm_world.db.commit()
     assert top in codes(offers(client, c.id))
 
@@ -154,7 +165,7 @@ def test_event_context_needs_an_opportunity(crm_world, client, with_event) -> No
                 offer_category="wealth",
                 reason="Deposit of 90000.00 CNY is 3.0x the average.",
                 figures={"amount": "90000.00", "currency": "CNY", "average_balance": "30000.00"},
-                expires_at=utcnow() + dt.timedelta(days=20),
+                expires_at=business_now() + dt.timedelta(days=20),
             )
         )
         crm_world.db.commit()
@@ -182,3 +193,29 @@ def test_retention_context_offers_retention_offers(crm_world, client) -> None:
         "text": "Customer for 4 years.",
         "figures": {"tenure_years": 4},
     } in loyalty["reasons"]
+
+
+def test_asking_for_a_category_ranks_only_that_category_within_the_weeks_allowance(
+    crm_world, client
+) -> None:
+    """A customer with one offer left this week who asks about one kind of product hears
+    about that kind, not nothing: the week's allowance cuts the list after the category
+    filter, not before."""
+    c = earner(crm_world)
+    crm_world.analyse(c)
+    ranked = offers(client, c.id)["offers"]  # the week's three, best first
+    shown = {o["category"] for o in ranked}
+    by_category = {
+        category: [o["code"] for o in in_category(client, c.id, category)]
+        for category in ("credit_card", "deposit", "wealth", "loan", "insurance")
+        if category not in shown
+    }
+    category, wanted = next((k, v[0]) for k, v in by_category.items() if v)
+    for o in ranked[1:]:  # two of the weekly three spent on other offers
+        assert present(client, c.id, o["code"]).status_code == 201
+    assert codes(offers(client, c.id)) == [ranked[0]["code"]]  # unfiltered: the best one left
+    assert [o["code"] for o in in_category(client, c.id, category)] == [wanted]
+    wrong = client.get(
+        f"/api/v1/customers/{c.id}/offers", params={"category": "yachts"}, headers=SERVICE_AUTH
+    )
+    assert wrong.status_code == 422

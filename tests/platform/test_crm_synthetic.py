@@ -19,9 +19,9 @@ from crm.models import (
     Transaction,
 )
 from crm.synthetic.__main__ import main
+from tests.support.pinned import AS_OF
 
-TODAY = dt.datetime.now(dt.UTC).date()
-AS_OF = TODAY.isoformat()  # opportunities and the contact policy run on the real clock
+TODAY = dt.date.fromisoformat(AS_OF)  # the platform tests' business date (conftest.TEST_ENV)
 
 
 def test_generator_fills_every_segment_appetite_event_and_churn_factor(db, capsys) -> None:

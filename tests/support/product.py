@@ -1,7 +1,11 @@
 """A throwaway copy of the whole product for system and end-to-end tests.
 
 Migrated SQLite in a temp directory, a small synthetic bank, demo console users, and the
-real Rasa server, action server and platform started as `make demo` starts them.
+real Rasa server, action server and platform started as `make demo` starts them, on ports
+the kernel hands out (two test runs on one machine never meet).
+
+The synthetic bank is pinned (tests.support.pinned): the same seed and business date on
+any day the tests run, and the platform judges the data on the day it was generated for.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from agent_console.training_data import copy_project
-from scripts.stack import PLATFORM_PY, ROOT, Stack
+from scripts.stack import PLATFORM_PY, ROOT, Stack, free_ports
+from tests.support.pinned import AS_OF, generator_args
 
 MODEL = ROOT / "models" / "bank.tar.gz"
 CUSTOMERS = 60
@@ -26,15 +31,16 @@ SECRETS = {
 }
 
 
-def product_env(data: Path, base_port: int, **extra: str) -> dict[str, str]:
-    """Environment for a product on ports base+5 (Rasa), base+55 (actions), base (platform)."""
-    platform = f"http://127.0.0.1:{base_port}"
-    rasa = f"http://127.0.0.1:{base_port + 5}"
+def product_env(data: Path, **extra: str) -> dict[str, str]:
+    """Environment for a product on three free ports (platform, Rasa, action server)."""
+    platform_port, rasa_port, action_port = free_ports(3)
+    platform = f"http://127.0.0.1:{platform_port}"
+    rasa = f"http://127.0.0.1:{rasa_port}"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env |= SECRETS | {
-        "PLATFORM_PORT": str(base_port),
-        "RASA_PORT": str(base_port + 5),
-        "ACTION_SERVER_PORT": str(base_port + 55),
+        "PLATFORM_PORT": str(platform_port),
+        "RASA_PORT": str(rasa_port),
+        "ACTION_SERVER_PORT": str(action_port),
         "DATA_DIR": str(data),
         "RASA_MODEL": str(MODEL),
         "DEMO_MODE": "true",
@@ -44,8 +50,9 @@ def product_env(data: Path, base_port: int, **extra: str) -> dict[str, str]:
         "CRM_API_URL": f"{platform}/api/v1",
         "RASA_URL": rasa,
         "RASA_PUBLIC_URL": rasa,
-        "ACTION_SERVER_URL": f"http://127.0.0.1:{base_port + 55}/webhook",
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "RASA_TELEMETRY_ENABLED": "false",
+        "BANK_AS_OF": AS_OF,  # the platform judges the data on the day it was made for
         # A handoff left pending by one test must not get the "nobody is free" message in
         # the middle of another; the timeout has its own test with its own platform.
         "HANDOFF_TIMEOUT_SECONDS": "3600",
@@ -56,7 +63,7 @@ def product_env(data: Path, base_port: int, **extra: str) -> dict[str, str]:
 
 
 def prepare(env: dict[str, str]) -> None:
-    """Migrate, seed the synthetic bank and the demo users, as `make seed` does."""
+    """Migrate, seed the pinned synthetic bank and the demo users, as `make seed` does."""
     if not MODEL.exists():
         raise RuntimeError(f"{MODEL} is missing: run `make train` first (make test does)")
     project = Path(env["TRAINING_DATA_DIR"])
@@ -64,16 +71,16 @@ def prepare(env: dict[str, str]) -> None:
         copy_project(ROOT, project)
     for args in (
         ["-m", "alembic", "-c", "crm/alembic.ini", "upgrade", "head"],
-        ["-m", "crm.synthetic", "--customers", str(CUSTOMERS)],
+        generator_args(CUSTOMERS),
         ["-m", "agent_console.seed_agents"],
     ):
         subprocess.run([str(PLATFORM_PY), *args], cwd=ROOT, env=env, check=True, timeout=900)
 
 
 @contextlib.contextmanager
-def running_product(base_port: int = 16000, **extra: str) -> Iterator[dict[str, str]]:
+def running_product(**extra: str) -> Iterator[dict[str, str]]:
     with tempfile.TemporaryDirectory(prefix="bank-product-") as tmp:
-        env = product_env(Path(tmp), base_port, **extra)
+        env = product_env(Path(tmp), **extra)
         prepare(env)
         stack = Stack.from_env(env, Path(tmp) / "logs")
         stack.start(timeout=300)

@@ -53,13 +53,12 @@ def running_stack(tmp_path_factory, bot_api: BotApiServer) -> Iterator[Stack]:
     data = tmp_path_factory.mktemp("product")
     env = product_env(
         data,
-        18000,
         TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN,
         TELEGRAM_API_BASE_URL=bot_api.base_url,
         TELEGRAM_MODE="webhook",
         TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET,
-        TELEGRAM_WEBHOOK_URL="http://127.0.0.1:18005/webhooks/telegram/webhook",
     )
+    env["TELEGRAM_WEBHOOK_URL"] = f"{env['RASA_URL']}/webhooks/telegram/webhook"
     prepare(env)
     stack = Stack.from_env(env, data / "logs")
     stack.start(timeout=300)

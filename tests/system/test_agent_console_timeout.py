@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from scripts.stack import Stack
+from scripts.stack import Stack, free_ports
 from tests.system.conftest import response_texts
 from tests.system.console_support import (
     SLOW,
@@ -29,7 +29,7 @@ __all__ = ["pages"]  # fixtures
 
 @pytest.fixture
 def impatient_platform(product, tmp_path) -> Iterator[None]:
-    port = int(product["PLATFORM_PORT"]) + 1
+    (port,) = free_ports(1)
     env = product | {
         "PLATFORM_PORT": str(port),
         "HANDOFF_TIMEOUT_SECONDS": "1",

@@ -81,7 +81,7 @@ def test_a_real_conversation_exported_by_qa_replays_green(product, tmp_path: Pat
     [conversation] = load([tmp_path / "exported.yml"])
     assert [s.user for s in conversation.steps] == ["hello", "what is my balance", "thanks"]
     assert conversation.steps[0].bot == ["utter_greet"]
-    assert run(conversation, Product(product)).failures == []
+    assert run(conversation, Product(product), 55).failures == []  # as the same customer
 
     stories = tmp_path / "stories"
     stories.mkdir()

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from scripts.stack import Stack
+from scripts.stack import Stack, free_ports
 from tests.support.bot_api_server import BotApiServer
 from tests.system.conftest import (
     TELEGRAM_SECRET,
@@ -171,7 +171,7 @@ def polling_bot(product, tmp_path_factory):
     with BotApiServer(token) as server:
         env = {
             **product,
-            "RASA_PORT": "15006",
+            "RASA_PORT": str(free_ports(1)[0]),
             "TELEGRAM_BOT_TOKEN": token,
             "TELEGRAM_API_BASE_URL": server.base_url,
             "TELEGRAM_MODE": "polling",
