@@ -34,7 +34,7 @@ $(PLATFORM_VENV)/.installed: requirements/platform.lock.txt
 	touch $@
 
 db: install
-	$(PLATFORM_VENV)/bin/alembic -c crm/alembic.ini upgrade head
+	$(PLATFORM_VENV)/bin/alembic -c server/alembic.ini upgrade head
 
 seed: db
 	$(PLATFORM_PY) -m crm.synthetic --customers 500
@@ -67,6 +67,7 @@ nlu-report: install train
 
 lint: install
 	$(PLATFORM_VENV)/bin/ruff check .
+	PYTHONPATH=. $(PLATFORM_VENV)/bin/lint-imports
 
 clean-venvs:
 	rm -rf .venvs

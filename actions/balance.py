@@ -7,13 +7,11 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import crm_client
 from actions.identity import verified_customer
-from crm.logs import conversation_id
-
-# Holdings with nothing to report as a balance (an insurance policy's cover is not money
-# the customer holds).
-WITHOUT_BALANCE = frozenset({"insurance"})
+from actions.replies import say_all
+from connectors import platform_api
+from core.logs import conversation_id
+from core.wording import Reply, balance_replies
 
 
 class ActionCheckBalance(Action):
@@ -30,30 +28,15 @@ class ActionCheckBalance(Action):
         if who is None:
             return []
         try:
-            accounts = await crm_client.get(
+            accounts = await platform_api.get(
                 f"customers/{who.customer_id}/accounts", tracker.sender_id
             )
-        except (crm_client.CrmUnavailable, crm_client.CrmRejected):
+        except (platform_api.PlatformUnavailable, platform_api.PlatformRejected):
             dispatcher.utter_message(response="utter_service_unavailable")
             return []
-        except crm_client.CrmNotFound:
-            dispatcher.utter_message(response="utter_no_accounts")
+        except platform_api.PlatformNotFound:
+            say_all(dispatcher, domain, [Reply.of("utter_no_accounts")])
             return []
-        open_accounts = [
-            a
-            for a in accounts
-            if a.get("status", "open") == "open" and a.get("kind") not in WITHOUT_BALANCE
-        ]
-        if not open_accounts:
-            dispatcher.utter_message(response="utter_no_accounts")
-        asked = set(tracker.get_latest_entity_values("account_type"))
-        named = [a for a in open_accounts if a.get("kind") in asked]
-        for account in named or open_accounts:  # "my savings balance": just the savings
-            dispatcher.utter_message(
-                response="utter_balance",
-                account_name=account.get("product_name") or account.get("kind"),
-                last4=account.get("number_last4"),
-                balance=account.get("balance"),
-                currency=account.get("currency"),
-            )
+        asked = tracker.get_latest_entity_values("account_type")
+        say_all(dispatcher, domain, balance_replies(accounts or [], asked))
         return []

@@ -12,11 +12,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import crm_client
-from actions.cards import card_button, eligible, fetch_cards, resolve
+from actions.cards import fetch_cards, resolve
 from actions.forms_common import STOP, reset_form_slots
 from actions.identity import identity_of, verified_customer
-from crm.logs import conversation_id
+from connectors import platform_api
+from core.card_states import eligible
+from core.logs import conversation_id
+from core.wording import card_button
 
 FORM_SLOTS = ("card_last4", "card_confirmed")
 RESULT_RESPONSE = {
@@ -45,7 +47,7 @@ class ValidateCardForm(Action):
             return events
         try:
             cards = await fetch_cards(who, tracker.sender_id)
-        except crm_client.ERRORS:
+        except platform_api.ERRORS:
             dispatcher.utter_message(response="utter_service_unavailable")
             return [*STOP, SlotSet("form_aborted", True)]
         cards = eligible(cards, tracker.get_slot("card_operation"))
@@ -85,7 +87,7 @@ class ActionAskCardLast4(Action):
         try:
             cards = await fetch_cards(who, tracker.sender_id)
             buttons = [card_button(c) for c in eligible(cards, tracker.get_slot("card_operation"))]
-        except crm_client.ERRORS:
+        except platform_api.ERRORS:
             buttons = []
         dispatcher.utter_message(response="utter_ask_card_last4", buttons=buttons)
         return []
@@ -117,13 +119,13 @@ class ActionSubmitCardForm(Action):
             dispatcher.utter_message(response="utter_card_operation_cancelled")
             return reset
         try:
-            await crm_client.post(
+            await platform_api.post(
                 f"customers/{who.customer_id}/cards/{card_id}/{operation}", {}, tracker.sender_id
             )
-        except (crm_client.CrmRejected, crm_client.CrmNotFound):
+        except (platform_api.PlatformRejected, platform_api.PlatformNotFound):
             dispatcher.utter_message(response="utter_card_operation_refused", card_last4=last4)
             return reset
-        except crm_client.CrmUnavailable:
+        except platform_api.PlatformUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")
             return reset
         dispatcher.utter_message(response=RESULT_RESPONSE[operation], card_last4=last4)

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.forms_common import STOP, file_case, reset_form_slots
 from actions.identity import identity_of, verified_customer
 from actions.retention import fee_complaint
-from crm.logs import conversation_id
+from core.logs import conversation_id
 
 FORM_SLOTS = ("complaint_category", "complaint_description", "complaint_confirmed")
 CATEGORIES = ("fees", "cards", "payments", "service", "digital", "other")

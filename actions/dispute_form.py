@@ -12,11 +12,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import crm_client
 from actions.forms_common import STOP, file_case, reset_form_slots
 from actions.identity import identity_of, verified_customer
-from actions.transactions import SCAN_LIMIT, fetch_transactions, line_values
-from crm.logs import conversation_id
+from actions.transactions import SCAN_LIMIT, fetch_transactions
+from connectors import platform_api
+from core.logs import conversation_id
+from core.wording import transaction_values
 
 FORM_SLOTS = ("dispute_transaction", "dispute_description", "dispute_confirmed")
 CHOICES = 6  # payments offered as buttons
@@ -30,7 +31,7 @@ def disputable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def summary(row: dict[str, Any]) -> str:
     """The payment as data only (date, merchant, amount), for buttons and the confirmation."""
-    values = line_values(row)
+    values = transaction_values(row)
     return f"{values['date']} · {values['description']} · {values['amount']} {values['currency']}"
 
 
@@ -53,7 +54,7 @@ class ValidateDisputeForm(Action):
             return events
         try:
             rows = disputable(await fetch_transactions(who, tracker.sender_id, SCAN_LIMIT))
-        except crm_client.ERRORS:
+        except platform_api.ERRORS:
             dispatcher.utter_message(response="utter_service_unavailable")
             return [*STOP, SlotSet("form_aborted", True)]
         if not rows:
@@ -90,7 +91,7 @@ class ActionAskDisputeTransaction(Action):
             return []
         try:
             rows = disputable(await fetch_transactions(who, tracker.sender_id, SCAN_LIMIT))
-        except crm_client.ERRORS:
+        except platform_api.ERRORS:
             rows = []
         buttons = [
             {"title": summary(r), "payload": f'/inform{{"transaction":"{r["id"]}"}}'}

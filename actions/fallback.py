@@ -11,7 +11,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.replies import has_response, response_key
+from actions.replies import has_response
+from core.wording import response_key
 
 NOT_A_GUESS = {"nlu_fallback", "out_of_scope"}
 

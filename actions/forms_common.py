@@ -9,9 +9,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import crm_client
 from actions.identity import Identity
-from actions.replies import day
+from connectors import platform_api
+from core.wording import day
 
 # Setting requested_slot to None from a validation action ends the form at once.
 STOP = [SlotSet("requested_slot", None)]
@@ -60,12 +60,12 @@ async def file_case(
     """Register a complaint (a dispute is one of category "dispute") and tell the customer its
     reference and due date, or apologise; True when it was filed."""
     try:
-        case = await crm_client.post(
+        case = await platform_api.post(
             f"customers/{who.customer_id}/complaints",
-            {"category": category, "description": description, "channel": who.channel or "app"},
+            {"category": category, "description": description, "channel": who.via},
             sender,
         )
-    except crm_client.ERRORS:
+    except platform_api.ERRORS:
         dispatcher.utter_message(response="utter_service_unavailable")
         return False
     dispatcher.utter_message(

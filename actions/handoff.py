@@ -14,11 +14,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import crm_client
 from actions.forms_common import reset_form_slots
 from actions.identity import identity_of
 from actions.offers import OFFER_QUESTIONS, record_outcome
-from crm.logs import conversation_id
+from connectors import platform_api
+from core.logs import conversation_id
+from core.vocabulary import Channel
 
 log = logging.getLogger(__name__)
 
@@ -80,14 +81,14 @@ async def hand_over(
     body = {
         "conversation_id": tracker.sender_id,
         "customer_id": who.customer_id if who.known else None,
-        "channel": who.channel or tracker.get_latest_input_channel() or "app",
+        "channel": who.channel or tracker.get_latest_input_channel() or Channel.APP,
         "reason": reason,
         "priority": PRIORITY[reason],
         "summary": summary(tracker, reason),
     }
     try:
-        handoff = await crm_client.post("handoffs", body, tracker.sender_id)
-    except crm_client.ERRORS as exc:
+        handoff = await platform_api.post("handoffs", body, tracker.sender_id)
+    except platform_api.ERRORS as exc:
         log.warning("handoff (%s) not created: %s", reason, exc.__class__.__name__)
         dispatcher.utter_message(response="utter_handoff_failed")
         return cleared

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from core.vocabulary import Channel
+
 
 @dataclass(frozen=True)
 class Identity:
@@ -21,6 +23,11 @@ class Identity:
     @property
     def known(self) -> bool:
         return self.verified and self.customer_id is not None
+
+    @property
+    def via(self) -> str:
+        """The channel to record (offers, cases, signals): the app when the connector said none."""
+        return self.channel or Channel.APP
 
 
 def identity_of(tracker: Tracker) -> Identity:

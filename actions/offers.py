@@ -14,10 +14,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import crm_client
 from actions.identity import Identity, verified_customer
-from actions.replies import latest_intent, money, utter_first
-from crm.logs import conversation_id
+from actions.replies import latest_intent, say_all
+from connectors import platform_api
+from core.logs import conversation_id
+from core.wording import offer_replies
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +38,9 @@ OFFERS_CONSIDERED = 10  # the API's maximum; only the asked categories are ranke
 
 
 def offer_list(body: Any) -> list[dict[str, Any]]:
-    if isinstance(body, dict):
-        body = body.get("offers") or body.get("items") or []
-    return [o for o in body or [] if isinstance(o, dict) and o.get("code")]
+    """The ranked offers of the API's answer (`OffersOut.offers`)."""
+    offers = body.get("offers") if isinstance(body, dict) else None
+    return [o for o in offers or [] if isinstance(o, dict) and o.get("code")]
 
 
 def pick(offers: list[dict[str, Any]], categories: tuple[str, ...] = ()) -> dict[str, Any] | None:
@@ -47,38 +48,15 @@ def pick(offers: list[dict[str, Any]], categories: tuple[str, ...] = ()) -> dict
     (in their order of relevance); None when none of those is eligible."""
     for category in categories:
         for offer in offers:
-            if category in (offer.get("category"), offer.get("product_category")):
+            if offer.get("category") == category:
                 return offer
     return None if categories or not offers else offers[0]
-
-
-def figures_for_response(figures: dict[str, Any]) -> dict[str, str]:
-    """Numbers as the customer reads them: amounts with two decimals, everything else as is."""
-    values: dict[str, str] = {}
-    for key, value in (figures or {}).items():
-        is_number = isinstance(value, int | float) and not isinstance(value, bool)
-        values[key] = money(value) if is_number and not isinstance(value, int) else str(value)
-    return values
 
 
 def utter_offer(
     dispatcher: CollectingDispatcher, domain: dict[str, Any], offer: dict[str, Any]
 ) -> None:
-    name = offer.get("name") or offer.get("title") or offer["code"]
-    utter_first(
-        dispatcher, domain, [f"utter_offer_{str(offer['code']).lower()}", "utter_offer_intro"],
-        offer_name=name,
-    )  # fmt: skip
-    for reason in offer.get("reasons") or []:
-        sent = utter_first(
-            dispatcher,
-            domain,
-            [f"utter_offer_reason_{reason.get('code')}"],
-            **figures_for_response(reason.get("figures") or {}),
-        )
-        if sent:
-            return
-    dispatcher.utter_message(response="utter_offer_reason_generic")
+    say_all(dispatcher, domain, offer_replies(offer))
 
 
 async def record_outcome(presentation_id: Any, outcome: str, sender: str) -> None:
@@ -86,10 +64,10 @@ async def record_outcome(presentation_id: Any, outcome: str, sender: str) -> Non
     if presentation_id is None:
         return
     try:
-        await crm_client.post(
+        await platform_api.post(
             f"offer-presentations/{presentation_id}/outcome", {"outcome": outcome}, sender
         )
-    except crm_client.ERRORS as exc:
+    except platform_api.ERRORS as exc:
         log.warning("offer outcome %s not recorded: %s", outcome, exc.__class__.__name__)
 
 
@@ -107,11 +85,11 @@ async def present_offer(
     """
     await record_outcome(tracker.get_slot("offer_presentation_id"), "ignored", tracker.sender_id)
     offers = offer_list(
-        await crm_client.get(
+        await platform_api.get(
             f"customers/{who.customer_id}/offers",
             tracker.sender_id,
             context=context,
-            channel=who.channel or "app",
+            channel=who.via,
             limit=OFFERS_CONSIDERED,
             category=list(categories),
         )
@@ -119,12 +97,12 @@ async def present_offer(
     offer = pick(offers, categories)
     if offer is None:
         return None
-    presentation = await crm_client.post(
+    presentation = await platform_api.post(
         f"customers/{who.customer_id}/offer-presentations",
         {
             "offer_code": offer["code"],
             "context": context,
-            "channel": who.channel or "app",
+            "channel": who.via,
             "presented_by": "assistant",
             "conversation_id": tracker.sender_id,
         },
@@ -153,7 +131,7 @@ class ActionPresentOffer(Action):
         categories = PRODUCT_CATEGORIES.get(latest_intent(tracker) or "", ())
         try:
             events = await present_offer(dispatcher, tracker, domain, who, "chat", categories)
-        except crm_client.ERRORS:
+        except platform_api.ERRORS:
             dispatcher.utter_message(response="utter_service_unavailable")
             return []
         if events is None:

@@ -13,10 +13,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import crm_client
 from actions.identity import Identity, verified_customer
 from actions.offers import present_offer
-from crm.logs import conversation_id
+from connectors import platform_api
+from core.logs import conversation_id
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +24,12 @@ log = logging.getLogger(__name__)
 async def record_churn_signal(who: Identity, signal: str, sender: str) -> None:
     """A lost signal must not cost the customer their answer: failures are only logged."""
     try:
-        await crm_client.post(
+        await platform_api.post(
             f"customers/{who.customer_id}/churn-signals",
-            {"signal": signal, "channel": who.channel or "app", "conversation_id": sender},
+            {"signal": signal, "channel": who.via, "conversation_id": sender},
             sender,
         )
-    except crm_client.ERRORS as exc:
+    except platform_api.ERRORS as exc:
         log.warning("churn signal %s not recorded: %s", signal, exc.__class__.__name__)
 
 
@@ -39,7 +39,7 @@ async def retention_offer(
     """The retention offer's slot events, or None when there is none (or it can't be read)."""
     try:
         return await present_offer(dispatcher, tracker, domain, who, "retention")
-    except crm_client.ERRORS:
+    except platform_api.ERRORS:
         return None
 
 

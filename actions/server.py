@@ -12,7 +12,7 @@ import logging
 from rasa_sdk.endpoint import create_app
 
 from actions.settings import get_action_settings
-from crm.logs import configure_logging
+from core.logs import configure_logging
 
 log = logging.getLogger("actions.server")
 
@@ -21,8 +21,9 @@ def main() -> None:
     configure_logging("actions")
     settings = get_action_settings()
     app = create_app("actions", cors_origins=None)
-    log.info("action server listening on %s:%s", settings.host, settings.port)
-    app.run(settings.host, settings.port, workers=1, access_log=False, motd=False)
+    host, port = settings.action_server_host, settings.action_server_port
+    log.info("action server listening on %s:%s", host, port)
+    app.run(host, port, workers=1, access_log=False, motd=False)
 
 
 if __name__ == "__main__":

@@ -12,10 +12,9 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import crm_client
-from actions.cards import fetch_cards, utter_expiry, utter_statuses
+from actions.cards import fetch_cards
 from actions.identity import Identity, verified_customer
-from actions.replies import latest_intent
+from actions.replies import latest_intent, say_all
 from actions.retention import fee_complaint
 from actions.transactions import (
     RECENT_LIMIT,
@@ -25,54 +24,18 @@ from actions.transactions import (
     is_pending,
     utter_lines,
 )
-from crm.logs import conversation_id
-
-CARDS, EXPIRY, PENDING, RECENT, FEES = "cards", "expiry", "pending", "recent", "fees"
-
-# Which of the customer's data answers each topic's personal side.
-PERSONAL_TOPICS: dict[str, str] = {
-    "card_arrival": CARDS,
-    "card_delivery_estimate": CARDS,
-    "activate_my_card": CARDS,
-    "card_not_working": CARDS,
-    "declined_card_payment": CARDS,
-    "declined_cash_withdrawal": CARDS,
-    "contactless_not_working": CARDS,
-    "virtual_card_not_working": CARDS,
-    "pin_blocked": CARDS,
-    "card_linking": CARDS,
-    "card_about_to_expire": EXPIRY,
-    "pending_transfer": PENDING,
-    "pending_card_payment": PENDING,
-    "pending_cash_withdrawal": PENDING,
-    "pending_top_up": PENDING,
-    "balance_not_updated_after_bank_transfer": PENDING,
-    "balance_not_updated_after_cheque_or_cash_deposit": PENDING,
-    "transfer_not_received_by_recipient": PENDING,
-    "cancel_transfer": PENDING,
-    "Refund_not_showing_up": RECENT,
-    "transaction_charged_twice": RECENT,
-    "reverted_card_payment?": RECENT,
-    "top_up_reverted": RECENT,
-    "top_up_failed": RECENT,
-    "failed_transfer": RECENT,
-    "declined_transfer": RECENT,
-    "wrong_amount_of_cash_received": RECENT,
-    "verify_source_of_funds": RECENT,
-    "card_payment_fee_charged": FEES,
-    "cash_withdrawal_charge": FEES,
-    "transfer_fee_charged": FEES,
-    "extra_charge_on_statement": FEES,
-}
-
-# Topics that are complaints about fees: they raise churn risk (retention).
-FEE_COMPLAINTS = frozenset(
-    {
-        "card_payment_fee_charged",
-        "cash_withdrawal_charge",
-        "transfer_fee_charged",
-        "extra_charge_on_statement",
-    }
+from connectors import platform_api
+from core.logs import conversation_id
+from core.wording import (
+    CARDS,
+    EXPIRY,
+    FEE_COMPLAINTS,
+    FEES,
+    PENDING,
+    PERSONAL_TOPICS,
+    RECENT,
+    card_expiry_replies,
+    card_status_replies,
 )
 
 
@@ -81,10 +44,8 @@ async def tell_personal_side(
 ) -> None:
     if kind in (CARDS, EXPIRY):
         cards = await fetch_cards(who, sender)
-        if kind == CARDS:
-            utter_statuses(dispatcher, domain, cards)
-        else:
-            utter_expiry(dispatcher, cards)
+        replies = card_status_replies(cards) if kind == CARDS else card_expiry_replies(cards)
+        say_all(dispatcher, domain, replies)
         return
     rows = await fetch_transactions(who, sender, RECENT_LIMIT if kind == RECENT else SCAN_LIMIT)
     if kind == PENDING:
@@ -132,7 +93,7 @@ class ActionTopicFollowup(Action):
             return []
         try:
             await tell_personal_side(dispatcher, domain, who, tracker.sender_id, kind)
-        except crm_client.ERRORS:
+        except platform_api.ERRORS:
             dispatcher.utter_message(response="utter_service_unavailable")
             return []
         if intent in FEE_COMPLAINTS:

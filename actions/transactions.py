@@ -7,10 +7,10 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import crm_client
 from actions.identity import Identity, verified_customer
-from actions.replies import day, money
-from crm.logs import conversation_id
+from connectors import platform_api
+from core.logs import conversation_id
+from core.wording import transaction_values
 
 RECENT_LIMIT = 5
 SCAN_LIMIT = 50  # how far back pending items and fees are looked for
@@ -18,23 +18,14 @@ SCAN_LIMIT = 50  # how far back pending items and fees are looked for
 
 async def fetch_transactions(who: Identity, sender: str, limit: int) -> list[dict[str, Any]]:
     """Newest first, each with its currency (taken from its account when the API omits it)."""
-    rows = await crm_client.get(f"customers/{who.customer_id}/transactions", sender, limit=limit)
+    rows = await platform_api.get(f"customers/{who.customer_id}/transactions", sender, limit=limit)
     rows = list(rows or [])
     if rows and any("currency" not in row for row in rows):
-        accounts = await crm_client.get(f"customers/{who.customer_id}/accounts", sender)
+        accounts = await platform_api.get(f"customers/{who.customer_id}/accounts", sender)
         currency = {a.get("id"): a.get("currency") for a in accounts or []}
         for row in rows:
             row.setdefault("currency", currency.get(row.get("account_id"), ""))
     return sorted(rows, key=lambda r: str(r.get("posted_at") or ""), reverse=True)
-
-
-def line_values(row: dict[str, Any]) -> dict[str, str]:
-    return {
-        "date": day(row.get("posted_at")),
-        "description": row.get("description") or row.get("kind") or "",
-        "amount": money(row.get("amount")),
-        "currency": row.get("currency") or "",
-    }
 
 
 def utter_lines(
@@ -50,7 +41,7 @@ def utter_lines(
         return
     dispatcher.utter_message(response=intro)
     for row in rows[:limit]:
-        dispatcher.utter_message(response=line, **line_values(row))
+        dispatcher.utter_message(response=line, **transaction_values(row))
 
 
 def is_pending(row: dict[str, Any]) -> bool:
@@ -76,7 +67,7 @@ class ActionRecentTransactions(Action):
             return []
         try:
             rows = await fetch_transactions(who, tracker.sender_id, RECENT_LIMIT)
-        except crm_client.ERRORS:
+        except platform_api.ERRORS:
             dispatcher.utter_message(response="utter_service_unavailable")
             return []
         utter_lines(

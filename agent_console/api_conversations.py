@@ -15,17 +15,19 @@ from fastapi import APIRouter, HTTPException, Path, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from agent_console import audit, lifecycle, transcript
+from agent_console import audit, history, lifecycle
 from agent_console.guards import ActingDep, Who, WhoDep
 from agent_console.lifecycle import Access
-from agent_console.rasa_client import RasaUnavailable, agent_message
+from conversations import transcript
+from conversations.live_events import ConversationLine, HandoffClosed, HandoffStatus
+from conversations.rasa_client import RasaUnavailable, agent_message
+from core.vocabulary import ConversationStatus, Disposition
 from crm.db import session_scope
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/console/api/conversations", tags=["console"])
 
 ConversationId = Annotated[str, Path(min_length=1, max_length=64)]
-HANDED_BACK = "handed_back"
 HANDED_BACK_RESPONSE = "utter_agent_handed_back"
 
 
@@ -37,10 +39,18 @@ class HandBackIn(BaseModel):
     notes: str = Field(default="", max_length=2000)
 
 
+# Ways an agent closes a conversation (handing it back is its own request).
+Closing = Literal[
+    Disposition.RESOLVED,
+    Disposition.OFFER_ACCEPTED,
+    Disposition.OFFER_DECLINED,
+    Disposition.CALLBACK_REQUESTED,
+    Disposition.ACCOUNT_CLOSED,
+]
+
+
 class CloseIn(BaseModel):
-    disposition: Literal[
-        "resolved", "offer_accepted", "offer_declined", "callback_requested", "account_closed"
-    ]
+    disposition: Closing
     notes: str = Field(default="", max_length=2000)
 
 
@@ -102,9 +112,9 @@ async def read_conversation(conversation_id: ConversationId, who: WhoDep, reques
 
     def _queue_lines() -> list[dict[str, Any]]:
         with session_scope() as session:
-            return transcript.handoff_lines(session, conversation_id)
+            return history.handoff_lines(session, conversation_id)
 
-    lines = transcript.merged(
+    lines = history.merged(
         transcript.from_tracker(tracker), await run_in_threadpool(_queue_lines)
     )
     return {"conversation": describe(granted), "lines": lines}
@@ -157,13 +167,11 @@ async def _end(
     except RasaUnavailable as exc:  # handed back all the same: the bot answers what comes next
         log.warning("after handing back %s: %s", conversation_id, exc)
     live = request.app.state.live
-    await live.publish("queue", {"type": "handoff.closed", "conversation_id": conversation_id})
-    await live.publish(
-        f"conversation:{conversation_id}",
-        {"kind": "queue", "state": "closed", "disposition": disposition, "agent": who.name,
-         "time": time.time(), "conversation_id": conversation_id},
-    )  # fmt: skip
-    await live.publish(f"customer:{conversation_id}", {"type": "handoff", "status": "bot"})
+    await live.send(HandoffClosed(conversation_id))
+    queue_line = {"kind": "queue", "state": "closed", "disposition": disposition,
+                  "agent": who.name, "time": time.time()}  # fmt: skip
+    await live.send(ConversationLine(conversation_id, queue_line))
+    await live.send(HandoffStatus(conversation_id, status=ConversationStatus.BOT))
     return told
 
 
@@ -173,7 +181,8 @@ async def hand_back(
 ) -> dict[str, Any]:
     """Give the conversation back to the bot, which tells the customer it is back."""
     told = await _end(
-        request, conversation_id, who, "hand_back", HANDED_BACK, body.notes, HANDED_BACK_RESPONSE
+        request, conversation_id, who, "hand_back", Disposition.HANDED_BACK, body.notes,
+        HANDED_BACK_RESPONSE,
     )
     return {"status": "handed_back", "customer_told": told}
 

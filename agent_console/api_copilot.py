@@ -10,17 +10,19 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from agent_console import audit, customer360, lifecycle, suggestions, transcript
+from agent_console import audit, customer360, lifecycle, suggestions
 from agent_console.api_conversations import ConversationId, checked, raise_for, rasa_failed
 from agent_console.guards import ActingDep, WhoDep
-from agent_console.models import Handoff
-from agent_console.rasa_client import RasaUnavailable, agent_message
-from crm.api import cards, customers, offers
-from crm.api.deps import MAX_ID
-from crm.closed_loop import OutcomeConflict, record_outcome
+from conversations import transcript
+from conversations.models import Handoff
+from conversations.rasa_client import RasaUnavailable, agent_message
+from core.vocabulary import Channel
+from crm.api.deps import MAX_ID, http_error
+from crm.closed_loop import OutcomeConflict, PolicyViolation, UnknownOffer, record_outcome
 from crm.db import session_scope
 from crm.models import Customer, OfferPresentation
-from crm.schemas import OfferOut, PresentationIn
+from crm.schemas import OfferOut
+from crm.service import cards, customers, offers
 
 router = APIRouter(prefix="/console/api", tags=["console"])
 
@@ -96,9 +98,9 @@ async def suggested_replies(
                 return None, awaiting is not None
             audit.record(session, who.id, "view_suggestions", customer.id, conversation_id)
             data = {
-                "cards": [c.model_dump(mode="json") for c in cards.read_cards(customer, session)],
+                "cards": [c.model_dump(mode="json") for c in cards.cards(session, customer.id)],
                 "accounts": [
-                    a.model_dump(mode="json") for a in customers.read_accounts(customer, session)
+                    a.model_dump(mode="json") for a in customers.accounts(session, customer.id)
                 ],
             }
             return data, awaiting is not None
@@ -130,7 +132,7 @@ async def present_offer(
         responses = await rasa.responses()
     except RasaUnavailable as exc:
         raise rasa_failed(exc) from None
-    channel = granted.channel if granted.channel in customer360.CHANNELS else "app"
+    channel = granted.channel if granted.channel in set(Channel) else Channel.APP
 
     def _record() -> tuple[int, list[dict[str, Any]]]:
         with session_scope() as session:
@@ -149,17 +151,14 @@ async def present_offer(
                 raise HTTPException(
                     status.HTTP_409_CONFLICT, detail="The assistant has no words for offers."
                 )
-            presentation = offers.present_offer(
-                customer,
-                PresentationIn(
-                    offer_code=offer_code,
-                    context=context,  # retention, or "agent" for a next-best offer
-                    channel=channel,
-                    presented_by="agent",
-                    conversation_id=conversation_id,
-                ),
-                session,
-            )
+            try:
+                presentation = offers.present(
+                    session, customer.id, offer_code,
+                    context,  # retention, or "agent" for a next-best offer
+                    channel, "agent", conversation_id,
+                )  # fmt: skip
+            except (PolicyViolation, UnknownOffer) as exc:
+                raise http_error(exc) from None
             audit.record(
                 session, who.id, "present_offer", customer.id,
                 f"{offer_code} in {conversation_id} (presentation {presentation.id})",
@@ -182,7 +181,7 @@ async def present_offer(
 def _offer_now(session, customer: Customer, code: str) -> tuple[OfferOut, str] | None:
     """The offer as the engine proposes it right now, and the context it belongs to."""
     for context in customer360.OFFER_CONTEXTS:
-        decision = offers.read_offers(customer, session, context=context, limit=5)
+        decision = offers.offers(session, customer.id, context, limit=5)
         offer = next((o for o in decision.offers if o.code == code), None)
         if offer is not None:
             return offer, context

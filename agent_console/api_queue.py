@@ -10,6 +10,9 @@ from fastapi.concurrency import run_in_threadpool
 
 from agent_console import work_queue
 from agent_console.guards import ActingDep, WhoDep
+from conversations.live_events import ConversationLine, HandoffClaimed, HandoffStatus
+from conversations.status import ClaimResult
+from core.vocabulary import ConversationStatus
 from crm.api.deps import MAX_ID, DbSession
 from crm.db import session_scope
 
@@ -32,7 +35,7 @@ async def claim_handoff(
 ) -> dict:
     """Take a waiting customer. When two agents claim at once, the second hears 409."""
 
-    def _claim() -> work_queue.ClaimResult | None:
+    def _claim() -> ClaimResult | None:
         with session_scope() as session:
             return work_queue.claim(session, handoff_id, who)
 
@@ -48,13 +51,8 @@ async def claim_handoff(
         raise HTTPException(status.HTTP_409_CONFLICT, detail=detail)
     live = request.app.state.live
     conversation = result.conversation_id
-    claimed = {"conversation_id": conversation, "agent": who.name}
-    await live.publish(
-        "queue", {"type": "handoff.claimed", "handoff_id": handoff_id, "agent_id": who.id} | claimed
-    )
-    await live.publish(
-        f"conversation:{conversation}",
-        {"kind": "queue", "state": "claimed", "time": time.time()} | claimed,
-    )
-    await live.publish(f"customer:{conversation}", {"type": "handoff", "status": "open"})
+    await live.send(HandoffClaimed(handoff_id, who.id, conversation, who.name))
+    queue_line = {"kind": "queue", "state": "claimed", "agent": who.name, "time": time.time()}
+    await live.send(ConversationLine(conversation, queue_line))
+    await live.send(HandoffStatus(conversation, status=ConversationStatus.OPEN))
     return {"conversation_id": conversation, "customer_id": result.customer_id}

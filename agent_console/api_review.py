@@ -15,11 +15,11 @@ from sqlalchemy import select
 
 from agent_console import audit, conversation_export, training_data
 from agent_console.guards import ActingReviewerDep, ReviewerDep
-from agent_console.models import Conversation, ReviewItem
-from agent_console.rasa_client import RasaUnavailable
-from agent_console.settings import get_console_settings
+from conversations.models import Conversation, ReviewItem
+from conversations.rasa_client import RasaUnavailable
 from crm.clock import utcnow
 from crm.db import session_scope
+from crm.settings import get_settings
 
 router = APIRouter(prefix="/console/api", tags=["review"])
 ConversationId = Annotated[str, Path(min_length=1, max_length=64)]
@@ -63,7 +63,7 @@ def review_list(
 @router.get("/review/intents")
 def review_intents(who: ReviewerDep) -> list[str]:
     """The domain's intents, to choose from (a new name is allowed too)."""
-    return training_data.domain_intents(get_console_settings().training_data_dir)
+    return training_data.domain_intents(get_settings().training_data_dir)
 
 
 def _open_item(item_id: int) -> ReviewItem:
@@ -92,7 +92,7 @@ async def assign(item_id: int, body: AssignIn, who: ActingReviewerDep) -> dict[s
 
     422 with Rasa's report when validation objects; nothing is written then."""
     row = await run_in_threadpool(_open_item, item_id)
-    settings = get_console_settings()
+    settings = get_settings()
     intent = body.intent.strip()
     try:
         outcome = await run_in_threadpool(

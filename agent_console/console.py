@@ -14,13 +14,14 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from agent_console import audit, auth
-from agent_console.guards import CONSOLE_ROLES, REVIEW_ROLES
+from agent_console.guards import CONSOLE_ROLES, REVIEW_ROLES, same_origin
 from agent_console.models import AgentSession
+from core.pii import mask_pii
 from crm.api.deps import DbSession
 from crm.models import Account, Customer
-from crm.pii import mask_pii
 from crm.settings import get_settings
 
+WEB_DIR = Path(__file__).parent / "web"  # the console's scripts and styles, under /static
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -29,12 +30,6 @@ OptionalSession = Annotated[AgentSession | None, Depends(auth.current_session)]
 
 def _to_login() -> RedirectResponse:
     return RedirectResponse("/console/login", status_code=status.HTTP_303_SEE_OTHER)
-
-
-def _same_origin(request: Request) -> bool:
-    """Reject cross-site form posts even before the CSRF token is checked."""
-    origin = request.headers.get("origin")
-    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -49,7 +44,8 @@ def login_submit(
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
 ) -> Response:
-    if not _same_origin(request):
+    # Cross-site form posts are refused even before a password is checked.
+    if not same_origin(request.headers.get("origin"), request.url.netloc, request.url.scheme):
         return templates.TemplateResponse(
             request, "login.html", {"error": "Cross-site login refused."}, status_code=403
         )

@@ -18,7 +18,14 @@ from fastapi.concurrency import run_in_threadpool
 
 from agent_console import lifecycle
 from agent_console.guards import Who, socket_agent
-from agent_console.live import Subscription
+from conversations.live import Subscription
+from conversations.live_events import (
+    QUEUE,
+    ConversationLine,
+    HandoffClaimed,
+    Typing,
+    conversation_topic,
+)
 from crm.db import session_scope
 
 router = APIRouter()
@@ -34,10 +41,10 @@ class Watch:
 
     def follow(self, conversation_id: str | None, can_act: bool) -> None:
         if self.conversation_id:
-            self.subscription.remove(f"conversation:{self.conversation_id}")
+            self.subscription.remove(conversation_topic(self.conversation_id))
         self.conversation_id, self.can_act = conversation_id, can_act
         if conversation_id:
-            self.subscription.add(f"conversation:{conversation_id}")
+            self.subscription.add(conversation_topic(conversation_id))
 
 
 def _may_see(conversation_id: str, who: Who) -> tuple[bool, bool, str]:
@@ -68,15 +75,14 @@ async def _handle(websocket: WebSocket, who: Who, watch: Watch, message: Any) ->
             {"type": "watching", "conversation_id": conversation_id, "can_act": can_act}
         )
     elif kind == "typing" and watch.conversation_id and watch.can_act:
-        await websocket.app.state.live.publish(
-            f"customer:{watch.conversation_id}",
-            {"type": "typing", "on": bool(message.get("on"))},
+        await websocket.app.state.live.send(
+            Typing(watch.conversation_id, on=bool(message.get("on")))
         )
 
 
 def _taken_by_someone_else(event: dict[str, Any], who: Who, watch: Watch) -> bool:
     return (
-        event.get("type") == "handoff.claimed"
+        event.get("type") == HandoffClaimed.type
         and event.get("conversation_id") == watch.conversation_id
         and event.get("agent_id") != who.id
         and not who.supervisor
@@ -92,7 +98,7 @@ async def console_socket(websocket: WebSocket) -> None:
             await websocket.close(code=4401, reason="Log in to the agent console.")
         return
     subscription = websocket.app.state.live.open()
-    subscription.add("queue")
+    subscription.add(QUEUE)
     watch = Watch(subscription)
 
     async def _read() -> None:
@@ -116,7 +122,8 @@ async def console_socket(websocket: WebSocket) -> None:
                     event = getter.result()
                     if _taken_by_someone_else(event, who, watch):
                         watch.follow(None, False)  # their conversation now: stop following
-                    if "kind" in event and event.get("conversation_id") != watch.conversation_id:
+                    following = event.get("conversation_id") == watch.conversation_id
+                    if event.get("type") == ConversationLine.type and not following:
                         continue  # a line of a conversation this socket no longer follows
                     await websocket.send_json(event)
                 else:

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from crm.pii import mask_pii
+from core.pii import mask_pii
 
 
 class NotReplayable(Exception):

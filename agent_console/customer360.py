@@ -1,7 +1,7 @@
-"""The copilot's customer 360 and offers, built in-process from the customer API's functions.
+"""The copilot's customer 360 and offers, from the customer API's service layer.
 
-The console runs in the platform process, so it calls the same functions the `/api/v1`
-routes use (same rules, same wire format: money as two-decimal strings) without an HTTP
+The console runs in the platform process, so it calls the service functions the `/api/v1`
+routes call (same rules, same wire format: money as two-decimal strings) without an HTTP
 hop. Personal identifiers are masked; the phone number is shown only to the agent who owns
 a callback, whose task is to call it.
 """
@@ -13,14 +13,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm.api import cards, complaints, customers, offers, retention
+from core.pii import mask_pii
+from core.vocabulary import Channel
 from crm.models import Customer, OfferPresentation
-from crm.pii import mask_pii
+from crm.service import cards, cases, customers, offers
 
 RECENT_TRANSACTIONS = 8
 RECENT_OPPORTUNITIES = 5
 OFFER_CONTEXTS = ("retention", "agent")  # retention offers first, then next-best offers
-CHANNELS = ("app", "telegram", "phone", "branch", "web")
 
 
 def _dump(model: Any) -> Any:
@@ -29,13 +29,11 @@ def _dump(model: Any) -> Any:
 
 def profile(session: Session, customer: Customer, reveal_phone: bool) -> dict[str, Any]:
     """Who the customer is and what they hold, with the reasons behind their segment."""
-    p = customers.read_customer(customer, session)
-    accounts = customers.read_accounts(customer, session)
-    transactions = customers.read_transactions(
-        customer, session, limit=RECENT_TRANSACTIONS, since=None, kind=None
-    )
-    churn = retention.read_churn_risk(customer, session)
-    opportunities = offers.read_opportunities(customer, session, status_="all")
+    p = customers.profile(session, customer)
+    accounts = customers.accounts(session, customer.id)
+    transactions = customers.transactions(session, customer.id, limit=RECENT_TRANSACTIONS)
+    churn = cases.churn_risk(session, customer.id)
+    opportunities = offers.opportunities(session, customer.id, only_open=False)
     return {
         "id": p.id,
         "customer_no": p.customer_no,
@@ -50,10 +48,10 @@ def profile(session: Session, customer: Customer, reveal_phone: bool) -> dict[st
         "risk_appetite": _dump(p.risk_appetite),
         "accounts": [_dump(a) for a in accounts],
         "transactions": [_dump(t) | {"description": mask_pii(t.description)} for t in transactions],
-        "cards": [_dump(c) for c in cards.read_cards(customer, session)],
+        "cards": [_dump(c) for c in cards.cards(session, customer.id)],
         "open_complaints": [
             _dump(c) | {"description": mask_pii(c.description)[:300]}
-            for c in complaints.read_complaints(customer, session)
+            for c in cases.complaints(session, customer.id)
             if c.status != "closed"
         ],
         "churn": _dump(churn),
@@ -89,13 +87,13 @@ def suggested_offers(
 ) -> dict[str, Any]:
     """Retention and next-best offers with reasons and expected value, each marked with
     where the customer already saw it; offers this agent presented await an outcome."""
-    channel = channel if channel in CHANNELS else None
+    channel = channel if channel in set(Channel) else None
     seen = seen_offers(session, customer.id)
     listed: dict[str, dict[str, Any]] = {}
     held_back: dict[str, dict[str, Any]] = {}
     policy = None
     for context in OFFER_CONTEXTS:
-        decision = offers.read_offers(customer, session, context=context, channel=channel, limit=5)
+        decision = offers.offers(session, customer.id, context, channel, limit=5)
         policy = decision.contact_policy
         for offer in decision.offers:
             listed.setdefault(offer.code, _dump(offer) | {"context": context})

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from agent_console.models import Conversation, Handoff
+from conversations.models import Conversation, Handoff
 from crm.clock import business_now, utcnow
 from crm.closed_loop import response_rates
 

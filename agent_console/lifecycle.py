@@ -1,25 +1,24 @@
-"""A conversation's life with a person: who may look, who may act, and how it ends.
+"""Who may look at a conversation and who may act on it, and ending an agent's part of it.
 
-Chatwoot's model: pending (waiting in the queue) -> open (one agent owns it) -> resolved
-(closed with a disposition, or handed back to the bot). Only the owner acts on an open
-conversation; supervisors and the owner may look at it, anyone may look at a waiting one
-(to decide whether to take it). Ending is a conditional UPDATE on the owner's claim, so a
-double click or a second tab cannot close it twice.
+Only the owner acts on an open conversation; supervisors and the owner may look at it,
+anyone may look at a waiting one (to decide whether to take it). The status changes
+themselves live in `conversations.status`; this module adds who may ask for them and the
+audit entry.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agent_console import audit
 from agent_console.guards import Who
-from agent_console.models import Agent, Conversation, Handoff
-from crm.clock import utcnow
-from crm.closed_loop import record_outcome
-from crm.models import OfferPresentation
+from agent_console.models import Agent
+from conversations import status
+from conversations.models import Conversation, Handoff
+from core.vocabulary import HandoffStatus
 
 
 class NotFound(Exception):
@@ -63,17 +62,19 @@ def access(session: Session, conversation_id: str, who: Who) -> Access:
         raise NotFound(conversation_id)
     handoff = latest_handoff(session, conversation_id)
     owner = session.get(Agent, handoff.claimed_by) if handoff and handoff.claimed_by else None
-    can_act = bool(handoff and handoff.status == "claimed" and handoff.claimed_by == who.id)
+    can_act = bool(
+        handoff and handoff.status == HandoffStatus.CLAIMED and handoff.claimed_by == who.id
+    )
     may_look = (
         who.supervisor
         or can_act
-        or (handoff is not None and handoff.status == "pending")
+        or (handoff is not None and handoff.status == HandoffStatus.PENDING)
         or (handoff is not None and handoff.claimed_by == who.id)
     )
     if not may_look:
         raise Forbidden(
             f"{owner.display_name} has this conversation."
-            if owner and handoff and handoff.status == "claimed"
+            if owner and handoff and handoff.status == HandoffStatus.CLAIMED
             else "This conversation is not waiting for an agent."
         )
     return Access(
@@ -93,7 +94,7 @@ def acting(session: Session, conversation_id: str, who: Who) -> Access:
     """Access for changing something: only the agent who owns the open conversation."""
     granted = access(session, conversation_id, who)
     if not granted.can_act:
-        if granted.handoff_status == "claimed":
+        if granted.handoff_status == HandoffStatus.CLAIMED:
             raise Forbidden(f"{granted.owner_name} has this conversation; only they can act.")
         raise Forbidden("Claim this conversation from the queue before acting on it.")
     return granted
@@ -107,35 +108,13 @@ def finish(
     disposition: str,
     notes: str,
 ) -> None:
-    """End the owner's claim: handed back to the bot or closed; the conversation resolves."""
-    now = utcnow()
-    result = session.execute(
-        update(Handoff)
-        .where(
-            Handoff.id == granted.handoff_id,
-            Handoff.status == "claimed",
-            Handoff.claimed_by == who.id,
-        )
-        .values(status="closed", closed_at=now, disposition=disposition, notes=notes)
+    """End the owner's claim (handed back or closed) and audit it; Conflict if it already
+    ended (conversations.status.finish settles the race)."""
+    ended = status.finish(
+        session, granted.handoff_id, granted.conversation_id, who.id, disposition, notes
     )
-    if result.rowcount != 1:
-        session.rollback()
+    if not ended:
         raise Conflict("This conversation was already closed.")
-    # Offers the agent showed and the customer never answered: closed loop says "ignored".
-    unanswered = session.scalars(
-        select(OfferPresentation).where(
-            OfferPresentation.conversation_id == granted.conversation_id,
-            OfferPresentation.presented_by == "agent",
-            OfferPresentation.outcome.is_(None),
-        )
-    )
-    for presentation in unanswered:
-        record_outcome(session, presentation, "ignored")
-    conversation = session.get(Conversation, granted.conversation_id)
-    if conversation is not None:
-        conversation.status = "resolved"
-        conversation.assigned_agent_id = None
-        conversation.updated_at = now
     audit.record(
         session, who.id, how, granted.customer_id, f"handoff {granted.handoff_id}: {disposition}"
     )

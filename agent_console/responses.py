@@ -1,14 +1,16 @@
 """Render the assistant's own responses (from Rasa's domain) for the console to send.
 
-The words stay in `assistant/domain/*.yml`, where designers edit and translate them; the
-console only chooses a response and fills its `{placeholders}` from the customer's data,
-as Rasa's template generator does.
+The words stay in `assistant/domain/*.yml`, where designers edit and translate them; which
+response and which values is `core.wording` (the same choice the assistant's actions make);
+this module fills the `{placeholders}` as Rasa's template generator does.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+from core.wording import Reply
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 Responses = dict[str, list[dict[str, Any]]]
@@ -58,16 +60,12 @@ def render(
     return {"response": name, "text": text, "buttons": variation.get("buttons") or []}
 
 
-def first(
-    responses: Responses, names: list[str], values: dict[str, Any] | None = None, **kwargs: Any
+def render_reply(
+    responses: Responses, reply: Reply, channel: str | None = None
 ) -> dict[str, Any] | None:
-    for name in names:
-        rendered = render(responses, name, values, **kwargs)
+    """The first of the reply's options the domain can say with its values; None if none."""
+    for name, values in reply.options:
+        rendered = render(responses, name, values, channel=channel)
         if rendered is not None:
             return rendered
     return None
-
-
-def response_key(intent: str) -> str:
-    """The response-name form of an intent (BANKING77 has 'Refund_...' and '...payment?')."""
-    return intent.lower().rstrip("?")

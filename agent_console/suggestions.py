@@ -2,16 +2,28 @@
 
 Built from what the assistant understood of the customer's last message (intent and
 entities from Rasa's parse data) and the customer's data (e.g. card statuses for a card
-question), in the assistant's own words: the domain's responses, filled with the figures.
-The agent edits a suggestion before sending it.
+question), in the assistant's own words: the domain's responses, chosen and filled by
+`core.wording` exactly as the assistant's actions choose them. The agent edits a
+suggestion before sending it.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from agent_console.responses import Responses, first, render, response_key
+from agent_console.responses import Responses, render, render_reply
+from core.wording import (
+    CARD_FORM_INTENTS,
+    CARDS,
+    EXPIRY,
+    PERSONAL_TOPICS,
+    Reply,
+    balance_replies,
+    card_expiry_replies,
+    card_status_replies,
+    offer_replies,
+    response_key,
+)
 
 MAX_SUGGESTIONS = 4
 # Second-best intents are worth a suggestion when the best one is this unsure.
@@ -20,68 +32,25 @@ UNSURE = 0.6
 NOT_FOR_AGENTS = ("utter_greet", "utter_iamabot", "utter_default", "utter_ask_rephrase")
 NOT_FOR_AGENTS_PREFIXES = ("utter_handoff", "utter_agent_", "utter_did_you_mean_", "utter_ask_")
 
-CARD_INTENTS = frozenset(
-    {
-        "card_arrival", "card_delivery_estimate", "activate_my_card", "card_not_working",
-        "declined_card_payment", "declined_cash_withdrawal", "contactless_not_working",
-        "virtual_card_not_working", "pin_blocked", "card_linking", "block_card", "freeze_card",
-        "unfreeze_card", "lost_or_stolen_card", "compromised_card", "card_swallowed",
-    }
-)  # fmt: skip
-EXPIRY_INTENTS = frozenset({"card_about_to_expire"})
+CARD_INTENTS = frozenset(t for t, kind in PERSONAL_TOPICS.items() if kind == CARDS)
+EXPIRY_INTENTS = frozenset(t for t, kind in PERSONAL_TOPICS.items() if kind == EXPIRY)
 BALANCE_INTENTS = frozenset({"check_balance"})
 YES_NO = {"affirm": "utter_offer_accepted", "deny": "utter_offer_declined"}
-
-
-def money(value: Any) -> str:
-    try:
-        return f"{Decimal(str(value)):.2f}"
-    except (InvalidOperation, ValueError):
-        return str(value)
-
-
-def day(value: Any) -> str:
-    return str(value or "")[:10]
 
 
 def _allowed(name: str) -> bool:
     return name not in NOT_FOR_AGENTS and not name.startswith(NOT_FOR_AGENTS_PREFIXES)
 
 
-def _card_lines(
-    responses: Responses, cards: list[dict[str, Any]], entities: list[dict], expiry: bool
-) -> list[dict[str, Any]]:
-    wanted = {str(e.get("value"))[-4:] for e in entities if e.get("entity") == "card"}
+def _entity_values(entities: list[dict], name: str) -> list[str]:
+    return [str(e.get("value")) for e in entities if e.get("entity") == name]
+
+
+def _card_replies(cards: list[dict[str, Any]], entities: list[dict], expiry: bool) -> list[Reply]:
+    """The named card (by its last four digits), else every card."""
+    wanted = {value[-4:] for value in _entity_values(entities, "card")}
     chosen = [c for c in cards if c.get("last4") in wanted] or cards
-    lines = []
-    for card in chosen:
-        values = {"last4": card.get("last4"), "expires": day(card.get("expires_on"))}
-        names = (
-            ["utter_card_expiry"]
-            if expiry
-            else [f"utter_card_status_{card.get('status')}", "utter_card_status_other"]
-        )
-        line = first(responses, names, values)
-        if line:
-            lines.append(line)
-    return lines
-
-
-def _balance_lines(responses: Responses, accounts: list[dict[str, Any]]) -> list[dict]:
-    lines = []
-    for account in accounts:
-        if account.get("status") != "open":
-            continue
-        values = {
-            "account_name": account.get("product_name") or account.get("kind"),
-            "last4": account.get("number_last4"),
-            "balance": money(account.get("balance")),
-            "currency": account.get("currency"),
-        }
-        line = render(responses, "utter_balance", values)
-        if line:
-            lines.append(line)
-    return lines
+    return card_expiry_replies(chosen) if expiry else card_status_replies(chosen)
 
 
 def _intents(parse: dict[str, Any]) -> list[str]:
@@ -90,6 +59,17 @@ def _intents(parse: dict[str, Any]) -> list[str]:
     if (best.get("confidence") or 0) < UNSURE:
         names += [r.get("name") for r in (parse.get("intent_ranking") or [])[1:3]]
     return [n for n in names if n and n != "nlu_fallback"]
+
+
+def _data_replies(intent: str, customer: dict[str, Any], entities: list[dict]) -> list[Reply]:
+    """What the customer's own data adds to an answer to this intent."""
+    if intent in CARD_INTENTS | CARD_FORM_INTENTS | EXPIRY_INTENTS:
+        cards = customer.get("cards") or []
+        return _card_replies(cards, entities, intent in EXPIRY_INTENTS) if cards else []
+    if intent in BALANCE_INTENTS:
+        asked = _entity_values(entities, "account_type")
+        return balance_replies(customer.get("accounts") or [], asked)
+    return []
 
 
 def suggest(
@@ -101,16 +81,13 @@ def suggest(
 ) -> list[dict[str, Any]]:
     """Up to four replies, most specific first, each naming the response it came from."""
     entities = parse.get("entities") or []
-    suggestions: list[dict[str, Any]] = []
+    suggestions: list[dict[str, Any] | None] = []
     for intent in _intents(parse):
         if awaiting_offer and intent in YES_NO:
-            suggestions += [render(responses, YES_NO[intent], channel=channel)]
-        if customer and intent in CARD_INTENTS | EXPIRY_INTENTS:
-            suggestions += _card_lines(
-                responses, customer.get("cards") or [], entities, intent in EXPIRY_INTENTS
-            )
-        if customer and intent in BALANCE_INTENTS:
-            suggestions += _balance_lines(responses, customer.get("accounts") or [])
+            suggestions.append(render(responses, YES_NO[intent], channel=channel))
+        if customer:
+            replies = _data_replies(intent, customer, entities)
+            suggestions += [render_reply(responses, r, channel) for r in replies]
         key = response_key(intent)
         for name in (f"utter_topic_{key}", f"utter_{key}"):
             if _allowed(name):
@@ -123,36 +100,13 @@ def suggest(
     return unique[:MAX_SUGGESTIONS]
 
 
-def figures_for_response(figures: dict[str, Any]) -> dict[str, str]:
-    """Numbers as the customer reads them: amounts with two decimals, counts as they are."""
-    values: dict[str, str] = {}
-    for key, value in (figures or {}).items():
-        is_float = isinstance(value, float)
-        values[key] = money(value) if is_float else str(value)
-    return values
-
-
 def offer_messages(
     responses: Responses, offer: dict[str, Any], channel: str | None = None
 ) -> list[dict[str, Any]]:
     """The offer as the assistant words it: intro, the first reason it has words for, and
     the yes/no question (with its buttons). Empty if the domain has no intro."""
-    code = str(offer["code"]).lower()
-    intro = first(
-        responses, [f"utter_offer_{code}", "utter_offer_intro"], {"offer_name": offer["name"]}
-    )
+    intro, reason = (render_reply(responses, r, channel) for r in offer_replies(offer))
     if intro is None:
         return []
-    reason = None
-    for r in offer.get("reasons") or []:
-        reason = render(
-            responses,
-            f"utter_offer_reason_{r.get('code')}",
-            figures_for_response(r.get("figures") or {}),
-            channel=channel,
-        )
-        if reason:
-            break
-    reason = reason or render(responses, "utter_offer_reason_generic", channel=channel)
     question = render(responses, "utter_offer_question", channel=channel)
     return [m for m in (intro, reason, question) if m]

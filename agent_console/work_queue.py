@@ -2,22 +2,25 @@
 
 Order: retention cases and high-value customers first (the bank loses most if they wait),
 then other high-priority ones (complaints), then the rest; within each, the longest wait.
-Claiming is one conditional UPDATE, so when two agents click at once the database picks
-exactly one winner.
+Claiming is conversations.status.claim (one conditional UPDATE: when two agents click at
+once the database picks exactly one winner), audited here.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agent_console import audit
 from agent_console.guards import Who
-from agent_console.models import Agent, Conversation, Handoff
+from agent_console.models import Agent
+from conversations import status
+from conversations.models import Handoff
+from core.vocabulary import HandoffReason, HandoffStatus
 from crm.analytics.segments import SEGMENT_LABELS
 from crm.clock import utcnow
 from crm.models import Customer, SegmentAssignment
@@ -32,7 +35,7 @@ def iso(value: dt.datetime | None) -> str | None:
 
 def rank(item: dict[str, Any]) -> tuple:
     """Tier (retention or high value; other high priority; the rest), then longest wait."""
-    if item["reason"] == "retention" or item["high_value"]:
+    if item["reason"] == HandoffReason.RETENTION or item["high_value"]:
         tier = 0
     else:
         tier = 1 if item["priority"] == "high" else 2
@@ -78,53 +81,25 @@ def serialise(item: dict[str, Any]) -> dict[str, Any]:
 
 def waiting(session: Session) -> list[dict[str, Any]]:
     """Pending handoffs, most urgent first."""
-    return [serialise(i) for i in sorted(_rows(session, Handoff.status == "pending"), key=rank)]
+    pending = _rows(session, Handoff.status == HandoffStatus.PENDING)
+    return [serialise(i) for i in sorted(pending, key=rank)]
 
 
 def mine(session: Session, agent_id: int) -> list[dict[str, Any]]:
     """The conversations this agent has now, oldest claim first."""
-    rows = _rows(session, Handoff.status == "claimed", Handoff.claimed_by == agent_id)
+    rows = _rows(session, Handoff.status == HandoffStatus.CLAIMED, Handoff.claimed_by == agent_id)
     return [serialise(i) for i in sorted(rows, key=lambda i: i["created_at"])]
 
 
-@dataclass
-class ClaimResult:
-    won: bool
-    conversation_id: str | None = None
-    customer_id: int | None = None
-    holder: str | None = None  # who has it, when the claim lost
-    status: str | None = None
-
-
-def claim(session: Session, handoff_id: int, who: Who) -> ClaimResult | None:
-    """Take a waiting handoff; None if it does not exist. Commits on success."""
-    now = utcnow()
-    result = session.execute(
-        update(Handoff)
-        .where(Handoff.id == handoff_id, Handoff.status == "pending")
-        .values(status="claimed", claimed_by=who.id, claimed_at=now)
-    )
-    handoff = session.get(Handoff, handoff_id)
-    if handoff is None:
+def claim(session: Session, handoff_id: int, who: Who) -> status.ClaimResult | None:
+    """Take a waiting handoff; None if it does not exist. Commits on success; a lost claim
+    says who has the conversation."""
+    result = status.claim(session, handoff_id, who.id)
+    if result is None:
         return None
-    if result.rowcount != 1:
-        session.rollback()
-        session.refresh(handoff)
-        holder = session.get(Agent, handoff.claimed_by) if handoff.claimed_by else None
-        return ClaimResult(
-            won=False,
-            conversation_id=handoff.conversation_id,
-            holder=holder.display_name if holder else None,
-            status=handoff.status,
-        )
-    session.refresh(handoff)
-    conversation = session.get(Conversation, handoff.conversation_id)
-    if conversation is not None:
-        conversation.status = "open"
-        conversation.assigned_agent_id = who.id
-        conversation.updated_at = now
-    audit.record(session, who.id, "claim_handoff", handoff.customer_id, f"handoff {handoff.id}")
+    if not result.won:
+        holder = session.get(Agent, result.holder_id) if result.holder_id else None
+        return dataclasses.replace(result, holder=holder.display_name if holder else None)
+    audit.record(session, who.id, "claim_handoff", result.customer_id, f"handoff {handoff_id}")
     session.commit()
-    return ClaimResult(
-        won=True, conversation_id=handoff.conversation_id, customer_id=handoff.customer_id
-    )
+    return result

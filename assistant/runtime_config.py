@@ -14,19 +14,15 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
+from assistant.settings import PROJECT_ROOT, get_store_settings
+from core.config import ConfigError
 
 # Rasa's SQLTrackerStore (same `events` table), with its queries off the event loop.
 TRACKER_STORE = "connectors.tracker_store.BankSQLTrackerStore"
 
 
-class ConfigError(SystemExit):
-    """Stops start-up naming the variable at fault."""
-
-
 def data_dir() -> Path:
-    return Path(os.environ.get("DATA_DIR") or PROJECT_ROOT / "data").resolve()
+    return get_store_settings().data_path
 
 
 def tracker_store(database_url: str, data: Path) -> dict[str, Any]:
@@ -38,7 +34,7 @@ def tracker_store(database_url: str, data: Path) -> dict[str, Any]:
         return {"type": TRACKER_STORE, "dialect": "sqlite", "db": str(path.with_name("tracker.db"))}
     parts = urlsplit(database_url)
     if parts.scheme.split("+")[0] not in {"postgresql", "postgres"}:
-        raise ConfigError("Configuration error: DATABASE_URL must be sqlite:/// or postgresql://")
+        raise ConfigError(["DATABASE_URL: must be a sqlite:/// or postgresql:// URL"])
     return {
         "type": TRACKER_STORE,
         "dialect": "postgresql",
@@ -52,7 +48,7 @@ def tracker_store(database_url: str, data: Path) -> dict[str, Any]:
 
 def tracker_database_url() -> str:
     """SQLAlchemy URL of the tracker store's database (other Rasa-side tables live there too)."""
-    store = tracker_store(os.environ.get("DATABASE_URL", ""), data_dir())
+    store = tracker_store(get_store_settings().database_url, data_dir())
     if store["dialect"] == "sqlite":
         return f"sqlite:///{store['db']}"
     from sqlalchemy.engine import URL
@@ -73,7 +69,7 @@ def lock_store(redis_url: str) -> dict[str, Any]:
         return {"type": "in_memory"}
     parts = urlsplit(redis_url)
     if parts.scheme not in {"redis", "rediss"}:
-        raise ConfigError("Configuration error: REDIS_URL must be a redis:// or rediss:// URL")
+        raise ConfigError(["REDIS_URL: must be a redis:// or rediss:// URL"])
     store: dict[str, Any] = {
         "type": "redis",
         "url": parts.hostname or "localhost",
@@ -88,13 +84,11 @@ def lock_store(redis_url: str) -> dict[str, Any]:
 
 
 def endpoints() -> dict[str, Any]:
-    data = data_dir()
+    settings = get_store_settings()
     return {
-        "action_endpoint": {
-            "url": os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook")
-        },
-        "tracker_store": tracker_store(os.environ.get("DATABASE_URL", ""), data),
-        "lock_store": lock_store(os.environ.get("REDIS_URL", "")),
+        "action_endpoint": {"url": settings.action_server_url},
+        "tracker_store": tracker_store(settings.database_url, settings.data_path),
+        "lock_store": lock_store(settings.redis_url),
         # Every event also streams to the platform (live console), off the reply path.
         "event_broker": {"type": "connectors.platform_events.PlatformEventBroker"},
     }
@@ -105,37 +99,37 @@ def logging_config(fmt: str, level: str) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "handlers": {"masked": {"()": "crm.logs.build_handler", "service": "rasa", "fmt": fmt}},
+        "handlers": {"masked": {"()": "core.logs.build_handler", "service": "rasa", "fmt": fmt}},
         "root": {"level": level, "handlers": ["masked"]},
     }
 
 
-OPTIONAL_CHANNELS = {"connectors.telegram_channel.TelegramChannel": "TELEGRAM_BOT_TOKEN"}
+TELEGRAM = "connectors.telegram_channel.TelegramChannel"
 
 
-def credentials() -> dict[str, Any]:
-    """assistant/credentials.yml minus the channels whose token is not configured."""
+def credentials(telegram_bot_token: str) -> dict[str, Any]:
+    """assistant/credentials.yml, without Telegram when it has no bot token."""
     base = yaml.safe_load((PROJECT_ROOT / "assistant" / "credentials.yml").read_text()) or {}
-    enabled = {}
-    for channel, config in base.items():
-        token_variable = OPTIONAL_CHANNELS.get(channel)
-        if token_variable is None or os.environ.get(token_variable):
-            enabled[channel] = config
-    return enabled
+    return {
+        channel: settings
+        for channel, settings in base.items()
+        if channel != TELEGRAM or telegram_bot_token
+    }
 
 
-def write_runtime_files() -> tuple[Path, Path, Path]:
+def write_runtime_files(telegram_bot_token: str = "") -> tuple[Path, Path, Path]:
     """Write endpoints, credentials and logging files under DATA_DIR/runtime."""
     runtime = data_dir() / "runtime"
     runtime.mkdir(parents=True, exist_ok=True)
     credentials_path = runtime / "credentials.yml"
-    credentials_path.write_text(yaml.safe_dump(credentials(), sort_keys=False))
+    channels = credentials(telegram_bot_token)
+    credentials_path.write_text(yaml.safe_dump(channels, sort_keys=False))
     endpoints_path = runtime / "endpoints.yml"
     fd = os.open(endpoints_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         yaml.safe_dump(endpoints(), handle, sort_keys=False)
     logging_path = runtime / "logging.yml"
-    fmt = os.environ.get("LOG_FORMAT", "text").lower()
-    level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    logging_path.write_text(yaml.safe_dump(logging_config(fmt, level), sort_keys=False))
+    settings = get_store_settings()
+    config = logging_config(settings.log_format, settings.log_level.upper())
+    logging_path.write_text(yaml.safe_dump(config, sort_keys=False))
     return endpoints_path, credentials_path, logging_path

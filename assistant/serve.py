@@ -10,27 +10,21 @@ from __future__ import annotations
 import os
 import sys
 
-from assistant.runtime_config import PROJECT_ROOT, ConfigError, write_runtime_files
-from connectors.app_token import AppTokenVerifier
+from assistant.runtime_config import write_runtime_files
+from assistant.settings import PROJECT_ROOT, RasaSettings, get_rasa_settings
 
 
-def rasa_command(endpoints: str, credentials: str, logging_config: str) -> list[str]:
-    token = os.environ.get("RASA_API_TOKEN", "")
-    if len(token) < 16:
-        raise ConfigError(
-            "Configuration error (see .env.example):\n"
-            "  RASA_API_TOKEN: must be set (at least 16 characters)"
-        )
-    model = os.environ.get("RASA_MODEL", str(PROJECT_ROOT / "models"))
-    origins = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+def rasa_command(
+    settings: RasaSettings, endpoints: str, credentials: str, logging_config: str
+) -> list[str]:
     return [
         "rasa", "run",
-        "--model", model,
+        "--model", settings.rasa_model,
         "--enable-api",
-        f"--auth-token={token}",  # "=" form: a token may start with "-"
-        "--interface", os.environ.get("RASA_HOST", "127.0.0.1"),
-        "--port", os.environ.get("RASA_PORT", "5005"),
-        "--cors", origins,
+        f"--auth-token={settings.rasa_api_token}",  # "=" form: a token may start with "-"
+        "--interface", settings.rasa_host,
+        "--port", str(settings.rasa_port),
+        "--cors", settings.public_url.rstrip("/"),
         "--credentials", credentials,
         "--endpoints", endpoints,
         "--logging-config-file", logging_config,
@@ -38,13 +32,9 @@ def rasa_command(endpoints: str, credentials: str, logging_config: str) -> list[
 
 
 def main() -> None:
-    AppTokenVerifier.from_environment()  # fail now, not on the first chat message
-    if os.environ.get("TELEGRAM_BOT_TOKEN"):
-        from connectors.telegram_channel import TelegramSettings
-
-        TelegramSettings.from_environment()
-    endpoints, credentials, logging_config = write_runtime_files()
-    sys.argv = rasa_command(str(endpoints), str(credentials), str(logging_config))
+    settings = get_rasa_settings()  # every variable checked now, not on the first message
+    files = write_runtime_files(settings.telegram_bot_token)
+    sys.argv = rasa_command(settings, *(str(f) for f in files))
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     os.chdir(PROJECT_ROOT)
     sys.path.insert(0, str(PROJECT_ROOT))

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import jwt
 import yaml
 
 from assistant.runtime_config import tracker_store
+from core import app_token
 from scripts.stack import PLATFORM_PY, RASA_PY, ROOT, Service, Stack
 
 MODEL = ROOT / "models" / "bank.tar.gz"
@@ -67,8 +67,7 @@ def app_sender(base: str, client: httpx.AsyncClient, run: str):
     async def send(sender: int, text: str, i: int) -> None:
         customer = first + sender * 10_000 + i // CONVERSATION_LENGTH
         if customer not in tokens:
-            claims = {"sub": str(customer), "exp": int(time.time()) + 3600, "aud": "bank-app-chat"}
-            tokens[customer] = jwt.encode(claims, SECRET, algorithm="HS256")
+            tokens[customer] = app_token.issue(customer, SECRET, 3600)
         response = await client.post(
             f"{base}/webhooks/app/webhook",
             json={"message": text, "message_id": f"{run}-{sender}-{i}"},
@@ -155,7 +154,7 @@ def product(data: Path) -> Stack:
     for key in ("DATABASE_URL", "REDIS_URL", "TELEGRAM_BOT_TOKEN"):
         env.pop(key, None)
     subprocess.run(
-        [str(PLATFORM_PY), "-m", "alembic", "-c", "crm/alembic.ini", "upgrade", "head"],
+        [str(PLATFORM_PY), "-m", "alembic", "-c", "server/alembic.ini", "upgrade", "head"],
         cwd=ROOT, env=env, check=True, capture_output=True,
     )  # fmt: skip
     return Stack.from_env(env, data / "logs")

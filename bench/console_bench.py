@@ -30,8 +30,8 @@ import time
 from pathlib import Path
 
 import httpx
-import jwt
 
+from core import app_token
 from scripts.stack import ROOT, Stack
 
 MODEL = ROOT / "models" / "bank.tar.gz"
@@ -152,9 +152,7 @@ class Listeners:
 
 
 def customer_token(env: dict[str, str], customer: int) -> str:
-    now = int(time.time())
-    claims = {"sub": str(customer), "iat": now, "exp": now + 3600, "aud": "bank-app-chat"}
-    return jwt.encode(claims, env["APP_JWT_SECRET"], algorithm="HS256")
+    return app_token.issue(customer, env["APP_JWT_SECRET"], 3600)
 
 
 def measure(

@@ -63,7 +63,7 @@ def fresh_schema(url: str) -> None:
             conn.execute(text("CREATE SCHEMA public"))
         engine.dispose()
     use_database(url)
-    command.upgrade(Config(str(ROOT / "crm" / "alembic.ini")), "head")
+    command.upgrade(Config(str(ROOT / "server" / "alembic.ini")), "head")
     use_database(url)
 
 
@@ -115,7 +115,7 @@ def serve_platform(port: int) -> subprocess.Popen:
     env = {**os.environ, "LOG_LEVEL": "WARNING"}
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "uvicorn", "--factory", "agent_console.main:create_app",
+            sys.executable, "-m", "uvicorn", "--factory", "server.app:create_app",
             "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
             "--log-level", "warning",
         ],

@@ -21,19 +21,17 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors import platform_client
-from connectors.app_token import AppIdentity, AppTokenVerifier, InvalidToken
+from assistant.settings import get_rasa_settings
+from connectors import platform_api
 from connectors.replay_guard import ReplayGuard, guard_from_environment
-from crm.logs import conversation_id
+from core.app_token import AppIdentity, AppTokenVerifier, InvalidToken
+from core.logs import conversation_id
+from core.senders import customer_sender_id
+from core.vocabulary import Channel
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 4000
-
-
-def customer_sender_id(customer_id: int) -> str:
-    """One conversation per customer, whatever channel they write from."""
-    return f"customer-{customer_id}"
 
 
 def _error(status: int, code: str, detail: str) -> HTTPResponse:
@@ -46,7 +44,7 @@ async def _render(request: Request, response_name: str, sender: str) -> dict[str
     if agent is None or agent.processor is None:
         return None
     tracker = DialogueStateTracker(sender, agent.domain.slots)
-    return await agent.processor.nlg.generate(response_name, tracker, "app")
+    return await agent.processor.nlg.generate(response_name, tracker, Channel.APP)
 
 
 async def _is_paused(request: Request, sender: str) -> bool:
@@ -67,7 +65,7 @@ class AppLiveOutput(OutputChannel):
 
     @classmethod
     def name(cls) -> str:
-        return "app"
+        return Channel.APP
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._deliver(recipient_id, {"text": text})
@@ -83,11 +81,12 @@ class AppLiveOutput(OutputChannel):
         await self._deliver(recipient_id, {"custom": json_message})
 
     async def _deliver(self, recipient_id: str, message: dict[str, Any]) -> None:
-        status, _ = await platform_client.post(
-            "deliveries", {"conversation_id": recipient_id, "message": message}
-        )
-        if status >= 300:
-            log.warning("live delivery to the app refused: HTTP %s", status)
+        try:
+            await platform_api.post(
+                "deliveries", {"conversation_id": recipient_id, "message": message}
+            )
+        except platform_api.ERRORS as exc:
+            log.warning("live delivery to the app failed: %s", exc.__class__.__name__)
 
 
 class AppChannel(InputChannel):
@@ -95,11 +94,12 @@ class AppChannel(InputChannel):
 
     @classmethod
     def name(cls) -> str:
-        return "app"
+        return Channel.APP
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        return cls(AppTokenVerifier.from_environment())
+        settings = get_rasa_settings()
+        return cls(AppTokenVerifier.from_keys(settings.app_jwt_secret, settings.app_jwt_public_key))
 
     def __init__(self, verifier: AppTokenVerifier) -> None:
         self.verifier = verifier

@@ -12,11 +12,11 @@ import asyncio
 import logging
 from typing import Any
 
-import aiohttp
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
-from connectors import platform_client
+from assistant.settings import get_rasa_settings
+from connectors import platform_api
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class PlatformEventBroker(EventBroker):
     def __init__(self) -> None:
         self._queue: asyncio.Queue[dict[str, Any]] | None = None
         self._sender: asyncio.Task | None = None
-        platform_client.service_token()  # fail at start-up, not on the first event
+        get_rasa_settings()  # fail at start-up, not on the first event
 
     @classmethod
     async def from_endpoint_config(
@@ -65,14 +65,15 @@ class PlatformEventBroker(EventBroker):
                 batch.append(self._queue.get_nowait())
             while True:
                 try:
-                    status, _ = await platform_client.post("rasa-events", batch)
-                    if status < 500:
-                        if status >= 400:
-                            log.warning("platform refused %d events: HTTP %s", len(batch), status)
-                        delay = 0.5
-                        break
-                except (aiohttp.ClientError, TimeoutError) as exc:
-                    log.warning("platform events post failed (%s); retrying", type(exc).__name__)
+                    await platform_api.post("rasa-events", batch)
+                    delay = 0.5
+                    break
+                except (platform_api.PlatformRejected, platform_api.PlatformNotFound) as exc:
+                    log.warning("platform refused %d events: %s", len(batch), exc)
+                    delay = 0.5
+                    break
+                except platform_api.PlatformUnavailable as exc:
+                    log.warning("platform events post failed (%s); retrying", exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10)
 

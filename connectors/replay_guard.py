@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 from typing import Any
 
 import sqlalchemy as sa
 
 from assistant.runtime_config import tracker_database_url
+from assistant.settings import get_store_settings
 from connectors.tracker_store import sqlite_engine
 
 TTL_SECONDS = 24 * 3600
@@ -132,7 +132,7 @@ class SqlReplayGuard(ReplayGuard):
 
 
 def guard_from_environment() -> ReplayGuard:
-    redis_url = os.environ.get("REDIS_URL", "")
+    redis_url = get_store_settings().redis_url
     if redis_url:
         return RedisReplayGuard(redis_url)
     return SqlReplayGuard(tracker_database_url())

@@ -12,13 +12,10 @@ import asyncio
 import contextlib
 import hmac
 import logging
-import os
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
@@ -27,47 +24,18 @@ from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
-from connectors import platform_client
-from connectors.app_channel import customer_sender_id
+from assistant.settings import RasaSettings, get_rasa_settings
+from connectors import platform_api
 from connectors.replay_guard import ReplayGuard, guard_from_environment
-from crm.logs import conversation_id
+from core.logs import conversation_id
+from core.senders import customer_id_of, customer_sender_id, telegram_chat_of, telegram_sender_id
+from core.vocabulary import Channel
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
+CHANNEL = Channel.TELEGRAM
 IDENTITY_CACHE_SECONDS = 30
 MAX_CALLBACK_DATA = 64  # Telegram's limit for inline button payloads
-
-
-@dataclass(frozen=True)
-class TelegramSettings:
-    token: str
-    base_url: str
-    mode: str
-    webhook_url: str
-    webhook_secret: str
-
-    @classmethod
-    def from_environment(cls) -> TelegramSettings:
-        token = os.environ.get("TELEGRAM_BOT_TOKEN", "")
-        mode = os.environ.get("TELEGRAM_MODE", "webhook").lower()
-        secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
-        problems = []
-        if not token:
-            problems.append("TELEGRAM_BOT_TOKEN: must be set to use the Telegram channel")
-        if mode not in {"webhook", "polling"}:
-            problems.append("TELEGRAM_MODE: must be 'webhook' or 'polling'")
-        if mode == "webhook" and len(secret) < 16:
-            problems.append("TELEGRAM_WEBHOOK_SECRET: must be set (>= 16 chars) in webhook mode")
-        if problems:
-            raise SystemExit("Configuration error (see .env.example):\n  " + "\n  ".join(problems))
-        return cls(
-            token=token,
-            base_url=os.environ.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
-            mode=mode,
-            webhook_url=os.environ.get("TELEGRAM_WEBHOOK_URL", ""),
-            webhook_secret=secret,
-        )
 
 
 def _keyboard(buttons: list[dict[str, Any]]) -> InlineKeyboardMarkup:
@@ -95,14 +63,18 @@ class TelegramOutput(OutputChannel):
     async def _chat_for(self, recipient_id: str) -> int | None:
         if self.chat_id is not None:
             return self.chat_id
-        if recipient_id.startswith("telegram-"):
-            return int(recipient_id.removeprefix("telegram-"))
-        if recipient_id.startswith("customer-"):
-            status, identities = await platform_client.get(
-                f"customers/{recipient_id.removeprefix('customer-')}/channel-identities"
-            )
+        chat = telegram_chat_of(recipient_id)
+        if chat is not None:
+            return chat
+        customer = customer_id_of(recipient_id)
+        if customer is not None:
+            try:
+                identities = await platform_api.get(f"customers/{customer}/channel-identities")
+            except platform_api.ERRORS as exc:
+                log.warning("linked chats of %s unknown: %s", recipient_id, type(exc).__name__)
+                identities = []
             chats = [i["external_id"] for i in identities or [] if i["channel"] == CHANNEL]
-            if status == 200 and chats:
+            if chats:
                 return int(chats[-1])
         log.warning("no Telegram chat known for %s; message not delivered", recipient_id)
         return None
@@ -132,11 +104,11 @@ class TelegramChannel(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        return cls(TelegramSettings.from_environment())
+        return cls(get_rasa_settings())
 
-    def __init__(self, settings: TelegramSettings) -> None:
+    def __init__(self, settings: RasaSettings) -> None:
         self.settings = settings
-        self.bot = Bot(settings.token, base_url=settings.base_url)
+        self.bot = Bot(settings.telegram_bot_token, base_url=settings.telegram_api_base_url)
         self._identities: dict[int, tuple[float, int | None]] = {}
         self._poller: asyncio.Task | None = None
         self._guard: ReplayGuard | None = None
@@ -155,10 +127,11 @@ class TelegramChannel(InputChannel):
         cached = self._identities.get(chat_id)
         if cached and cached[0] > time.monotonic():
             return cached[1]
-        status, body = await platform_client.get(f"identities/{CHANNEL}/{chat_id}")
-        customer_id = int(body["customer_id"]) if status == 200 else None
-        if status not in (200, 404):
-            raise aiohttp.ClientError(f"identity lookup answered {status}")
+        try:
+            body = await platform_api.get(f"identities/{CHANNEL}/{chat_id}")
+            customer_id: int | None = int(body["customer_id"])
+        except platform_api.PlatformNotFound:
+            customer_id = None
         self._identities[chat_id] = (time.monotonic() + IDENTITY_CACHE_SECONDS, customer_id)
         return customer_id
 
@@ -171,17 +144,20 @@ class TelegramChannel(InputChannel):
         return (rendered or {}).get("text")
 
     async def _link(self, agent: Any, chat_id: int, code: str) -> None:
-        status, body = await platform_client.post(
-            f"identities/{CHANNEL}/redeem", {"code": code, "external_id": str(chat_id)}
-        )
-        linked = status == 200
+        try:
+            body = await platform_api.post(
+                f"identities/{CHANNEL}/redeem", {"code": code, "external_id": str(chat_id)}
+            )
+            linked = True
+        except (platform_api.PlatformRejected, platform_api.PlatformNotFound):
+            linked = False
         if linked:
             self._identities[chat_id] = (
                 time.monotonic() + IDENTITY_CACHE_SECONDS,
                 int(body["customer_id"]),
             )
         name = "utter_telegram_linked" if linked else "utter_telegram_link_failed"
-        text = await self._render(agent, name, f"telegram-{chat_id}")
+        text = await self._render(agent, name, telegram_sender_id(chat_id))
         if text:
             await self.bot.send_message(chat_id, text)
 
@@ -230,7 +206,7 @@ class TelegramChannel(InputChannel):
             return
 
         customer_id = await self._customer_for(chat)
-        sender = customer_sender_id(customer_id) if customer_id else f"telegram-{chat}"
+        sender = customer_sender_id(customer_id) if customer_id else telegram_sender_id(chat)
         token = conversation_id.set(sender)
         try:
             await on_new_message(
@@ -258,13 +234,13 @@ class TelegramChannel(InputChannel):
         @telegram.listener("after_server_start")
         async def _start(app: Any, _loop: Any) -> None:
             await self.bot.initialize()
-            if settings.mode == "polling":
+            if settings.telegram_mode == "polling":
                 await self.bot.delete_webhook()
                 self._poller = asyncio.create_task(self._poll(on_new_message, app))
-            elif settings.webhook_url:
+            elif settings.telegram_webhook_url:
                 await self.bot.set_webhook(
-                    settings.webhook_url,
-                    secret_token=settings.webhook_secret,
+                    settings.telegram_webhook_url,
+                    secret_token=settings.telegram_webhook_secret,
                     allowed_updates=["message", "callback_query"],
                 )
 
@@ -277,13 +253,13 @@ class TelegramChannel(InputChannel):
 
         @telegram.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok", "mode": settings.mode})
+            return response.json({"status": "ok", "mode": settings.telegram_mode})
 
         @telegram.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-            if settings.mode != "webhook" or not hmac.compare_digest(
-                given.encode(), settings.webhook_secret.encode()
+            if settings.telegram_mode != "webhook" or not hmac.compare_digest(
+                given.encode(), settings.telegram_webhook_secret.encode()
             ):
                 return response.json({"error": "unauthorized"}, status=401)
             try:
@@ -301,7 +277,7 @@ class TelegramChannel(InputChannel):
                 return response.json({"ok": True})
             try:
                 await self.handle_update(update, on_new_message, request.app.ctx.agent)
-            except (aiohttp.ClientError, TimeoutError, TelegramError):
+            except (*platform_api.ERRORS, TimeoutError, TelegramError):
                 log.exception("Telegram update %s failed", update.update_id)
                 # 200 anyway: a non-2xx makes Telegram redeliver the same update forever.
             return response.json({"ok": True})

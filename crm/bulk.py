@@ -1,7 +1,8 @@
 """Fast bulk loading: PostgreSQL COPY when available, executemany on SQLite.
 
-Used by the synthetic bank and the batch analytics, where row-by-row ORM inserts would
-turn minutes into hours at 100,000 customers.
+Used by the nightly analytics batch (features, segments, the deposit-event scan), where
+row-by-row ORM inserts would turn minutes into hours at 100,000 customers. (The synthetic
+bank has its own streaming loader, crm.synthetic.load.)
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from crm.clock import business_now
 from crm.models import Offer, OfferPresentation, Opportunity, SegmentAssignment
 from crm.offers.policy import contact_state
+from crm.service.errors import Conflict, Unprocessable
 
 DIMENSIONS = {
     "segment": OfferPresentation.segment,
@@ -23,16 +24,16 @@ DIMENSIONS = {
 FINAL = {"accepted", "declined"}
 
 
-class PolicyViolation(Exception):
-    """Showing this offer now would break the contact policy (the API answers 409)."""
+class PolicyViolation(Conflict):
+    """Showing this offer now would break the contact policy."""
 
 
-class OutcomeConflict(Exception):
-    """The presentation already has a different final outcome (the API answers 409)."""
+class OutcomeConflict(Conflict):
+    """The presentation already has a different final outcome."""
 
 
-class UnknownOffer(Exception):
-    """No active offer has this code (the API answers 422)."""
+class UnknownOffer(Unprocessable):
+    """No active offer has this code."""
 
 
 def record_presentation(

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.clock import business_now
+from crm.clock import business_now, utcnow
 from crm.db import Base
 
 Money = Numeric(14, 2)
@@ -303,3 +303,20 @@ class Interaction(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     conversation_id: Mapped[str | None] = mapped_column(String(64))
     occurred_at: Mapped[dt.datetime] = mapped_column(DateTime, default=business_now)
+
+
+class LinkCode(Base):
+    """A one-time code that links a messaging account (e.g. a Telegram chat) to a customer.
+
+    Issued only to a verified in-app customer; valid for minutes, single use; only a hash
+    of the code is stored."""
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

@@ -11,11 +11,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+import core.vocabulary
 from crm.money import MoneyStr
 from crm.text import CleanStr
 
 Context = Literal["chat", "retention", "event", "agent"]
-Channel = Literal["app", "telegram", "phone", "branch", "web"]
+Channel = core.vocabulary.Channel
 Outcome = Literal["accepted", "declined", "ignored"]
 OfferCategory = Literal[
     "account", "credit_card", "deposit", "wealth", "loan", "insurance", "retention"
@@ -212,6 +213,24 @@ class IdentityOut(BaseModel):
     customer_id: int
     channel: str
     external_id: str
+
+
+LinkableChannel = Literal["telegram"]
+
+
+class LinkCodeIn(BaseModel):
+    channel: LinkableChannel = "telegram"
+
+
+class LinkCodeOut(BaseModel):
+    code: str
+    channel: str
+    expires_at: dt.datetime
+
+
+class RedeemIn(BaseModel):
+    code: str = Field(min_length=4, max_length=16)
+    external_id: str = Field(min_length=1, max_length=64)
 
 
 class ResponseRateRow(BaseModel):

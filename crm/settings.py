@@ -1,41 +1,38 @@
-"""Platform configuration, read only from environment variables (documented in .env.example)."""
+"""The platform's settings (environment variables only, documented in .env.example).
+
+`DatabaseSettings` is what the tools need (migrations, the synthetic bank): where the data
+lives and the offer engine's contact policy, no secrets. `PlatformSettings` is the platform
+process's whole configuration: the database's, the secrets, the addresses, the console's
+knobs. Both are built by the one loader in `core.config`; in the platform process the code
+that asks for the database settings gets the same object.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from core import config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-class ConfigError(SystemExit):
-    """Stops start-up with a message that names each missing or invalid variable."""
-
-
-class DatabaseSettings(BaseSettings):
-    """Just where the data lives: enough for migrations and the generator, no secrets needed."""
-
-    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
-
-    data_dir: Path = Field(default=PROJECT_ROOT / "data")
-    database_url: str = ""
+@dataclass(frozen=True, kw_only=True)
+class DatabaseSettings:
+    data_dir: Path = config.setting(PROJECT_ROOT / "data")
+    database_url: str = config.setting("", secret=True)  # may hold a password
     # Contact policy of the offer engine (not secrets; tune per bank).
-    crm_offers_per_week: int = Field(default=3, ge=0, le=50)
-    crm_decline_cooldown_days: int = Field(default=30, ge=0, le=365)
+    crm_offers_per_week: int = config.setting(3, ge=0, le=50)
+    crm_decline_cooldown_days: int = config.setting(30, ge=0, le=365)
     # The bank's business date (see crm.clock): unset, today; set, the synthetic bank's
     # history ends on it and the platform evaluates the data on it (tests pin it).
-    bank_as_of: dt.date | None = None
+    bank_as_of: dt.date | None = config.setting(None)
 
-    @field_validator("database_url")
-    @classmethod
-    def _known_database(cls, value: str) -> str:
-        if value and not value.startswith(("sqlite", "postgresql")):
-            raise ValueError("must be a sqlite:/// or postgresql:// URL")
-        return value
+    def problems(self) -> list[str]:
+        if self.database_url and not self.database_url.startswith(("sqlite", "postgresql")):
+            return ["DATABASE_URL: must be a sqlite:/// or postgresql:// URL"]
+        return []
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -46,52 +43,48 @@ class DatabaseSettings(BaseSettings):
         return url
 
 
-class Settings(DatabaseSettings):
-    """Everything the platform process needs; secrets have no defaults."""
+@dataclass(frozen=True, kw_only=True)
+class PlatformSettings(DatabaseSettings):
+    redis_url: str = config.setting("", secret=True)
+    crm_service_token: str = config.service_token()
+    app_jwt_secret: str = config.app_jwt_secret()
+    app_jwt_public_key: str = config.app_jwt_public_key()
+    rasa_url: str = config.setting("http://127.0.0.1:5005")
+    rasa_public_url: str = config.setting("http://127.0.0.1:5005")
+    rasa_api_token: str = config.setting(min_length=16, secret=True)
+    public_url: str = config.setting("http://127.0.0.1:8000")
+    demo_mode: bool = config.setting(False)
+    log_format: str = config.setting("text", choices=("text", "json"), lower=True)
+    log_level: str = config.setting("INFO")
+    # A handoff nobody claims within this many seconds: the customer is told and offered a
+    # callback (once per handoff).
+    handoff_timeout_seconds: int = config.setting(180, ge=1, le=86_400)
+    # How often the platform looks for such handoffs; 0 switches the check off (e.g. on
+    # replicas that should leave it to another one).
+    handoff_check_seconds: float = config.setting(5.0, ge=0, le=3600)
+    # How long the assistant's responses (Rasa GET /domain) are cached for suggestions.
+    rasa_domain_cache_seconds: int = config.setting(60, ge=0, le=86_400)
+    # Customer messages the assistant answered with less confidence than this (or fell back
+    # on) go to the designers' review list.
+    review_confidence_threshold: float = config.setting(0.5, ge=0, le=1)
+    # The Rasa project the review page adds examples to (config.yml, assistant/, nlu_data/),
+    # and the Rasa executable that validates it first.
+    training_data_dir: Path = config.setting(PROJECT_ROOT)
+    rasa_bin: Path = config.setting(PROJECT_ROOT / ".venvs" / "rasa" / "bin" / "rasa")
 
-    redis_url: str = ""
-    crm_service_token: str = Field(min_length=16)
-    app_jwt_secret: str = Field(min_length=32)
-    rasa_url: str = "http://127.0.0.1:5005"
-    rasa_public_url: str = "http://127.0.0.1:5005"
-    rasa_api_token: str = Field(min_length=16)
-    public_url: str = "http://127.0.0.1:8000"
-    demo_mode: bool = False
-    log_format: str = "text"
-    log_level: str = "INFO"
-
-    @field_validator("redis_url")
-    @classmethod
-    def _redis_scheme(cls, value: str) -> str:
-        if value and not value.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("must be a redis:// or rediss:// URL")
-        return value
-
-    @field_validator("log_format")
-    @classmethod
-    def _log_format(cls, value: str) -> str:
-        if value.lower() not in {"text", "json"}:
-            raise ValueError("must be 'text' or 'json'")
-        return value.lower()
-
-
-def _load(cls: type[BaseSettings]) -> BaseSettings:
-    """Build settings, turning a validation failure into a message naming each variable."""
-    try:
-        return cls()
-    except ValidationError as exc:
-        lines = []
-        for error in exc.errors():
-            name = str(error["loc"][0]).upper() if error["loc"] else "?"
-            lines.append(f"  {name}: {error['msg']}")
-        raise ConfigError("Configuration error (see .env.example):\n" + "\n".join(lines)) from None
+    def problems(self) -> list[str]:
+        found = super().problems()
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            found.append("REDIS_URL: must be a redis:// or rediss:// URL")
+        found += config.app_token_problems(self.app_jwt_secret, self.app_jwt_public_key)
+        if self.demo_mode and len(self.app_jwt_secret) < 32:
+            found.append("APP_JWT_SECRET: DEMO_MODE signs demo customers' tokens with it")
+        return found
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return _load(Settings)  # type: ignore[return-value]
+def get_settings() -> PlatformSettings:
+    return config.get(PlatformSettings)
 
 
-@lru_cache(maxsize=1)
 def get_database_settings() -> DatabaseSettings:
-    return _load(DatabaseSettings)  # type: ignore[return-value]
+    return config.get(DatabaseSettings)

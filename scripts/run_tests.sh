@@ -24,6 +24,8 @@ suite() {  # suite NAME COMMAND...
 }
 
 suite "lint (ruff)" $PLATFORM/ruff check .
+suite "lint (import contracts: what may import what, pyproject.toml)" \
+  env PYTHONPATH=. $PLATFORM/lint-imports
 suite "platform: customer API, CRM, console (SQLite + PostgreSQL)" \
   $PLATFORM/python -m pytest tests/platform -q
 suite "assistant: training data validation" \

@@ -96,7 +96,7 @@ class Stack:
                     "-m",
                     "uvicorn",
                     "--factory",
-                    "agent_console.main:create_app",
+                    "server.app:create_app",
                     "--host",
                     env.get("PLATFORM_HOST", "127.0.0.1"),
                     "--port",

@@ -1,4 +1,5 @@
-"""The customer API (JSON over HTTP) used by the action server and the agent console.
+"""The customer API (JSON over HTTP) used by the action server and the Rasa-side channels;
+served under `/api/v1` (server.api_v1). Routes only: the work is `crm.service`.
 
 Every route needs the service token. Money is a two-decimal JSON string everywhere.
 """
@@ -7,6 +8,6 @@ from fastapi import APIRouter
 
 from crm.api import analytics, cards, complaints, customers, identities, offers, retention
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter()
 for module in (customers, cards, offers, retention, complaints, analytics, identities):
     router.include_router(module.router)

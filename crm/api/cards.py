@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, status
-from sqlalchemy import select
+from fastapi import APIRouter, Depends, Path
 
-from crm.api.deps import MAX_ID, CustomerDep, DbSession, require_service_token
-from crm.cards import ImpossibleTransition, Operation, change_status
-from crm.models import Card, Interaction
+from core.card_states import Operation
+from crm.api.deps import MAX_ID, CustomerDep, DbSession, http_error, require_service_token
 from crm.schemas import CardChangeOut, CardOut
+from crm.service import cards
+from crm.service.errors import Conflict, NotFound
 
 router = APIRouter(
     prefix="/customers", tags=["cards"], dependencies=[Depends(require_service_token)]
@@ -19,8 +19,7 @@ router = APIRouter(
 
 @router.get("/{customer_id}/cards", response_model=list[CardOut])
 def read_cards(customer: CustomerDep, session: DbSession) -> list[CardOut]:
-    rows = session.scalars(select(Card).where(Card.customer_id == customer.id).order_by(Card.id))
-    return [CardOut.model_validate(c) for c in rows]
+    return cards.cards(session, customer.id)
 
 
 @router.post("/{customer_id}/cards/{card_id}/{operation}", response_model=CardChangeOut)
@@ -30,26 +29,7 @@ def change_card(
     operation: Operation,
     session: DbSession,
 ) -> CardChangeOut:
-    card = session.get(Card, card_id)
-    if card is None or card.customer_id != customer.id:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND,
-            detail=f"Customer {customer.id} has no card with id {card_id}.",
-        )
     try:
-        previous, changed = change_status(card, operation)
-    except ImpossibleTransition as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
-    if changed:
-        session.add(
-            Interaction(
-                customer_id=customer.id,
-                channel="app",
-                kind=f"card_{operation}",
-                summary=f"Card ending {card.last4}: {previous} -> {card.status}",
-            )
-        )
-    session.flush()
-    return CardChangeOut(
-        **CardOut.model_validate(card).model_dump(), previous_status=previous, changed=changed
-    )
+        return cards.change_card(session, customer.id, card_id, operation)
+    except (NotFound, Conflict) as exc:
+        raise http_error(exc) from None

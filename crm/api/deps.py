@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from crm.db import get_session
 from crm.models import Customer
+from crm.service.errors import Conflict, NotFound, Unprocessable
 from crm.settings import get_settings
 
 # "function" scope: commit before the response is sent, so a caller that reads right after a
@@ -39,3 +40,18 @@ def get_customer(customer_id: CustomerId, session: DbSession) -> Customer:
 
 
 CustomerDep = Annotated[Customer, Depends(get_customer)]
+
+
+STATUS_OF = {
+    NotFound: status.HTTP_404_NOT_FOUND,
+    Conflict: status.HTTP_409_CONFLICT,
+    Unprocessable: status.HTTP_422_UNPROCESSABLE_CONTENT,
+}
+
+
+def http_error(exc: Exception) -> HTTPException:
+    """The HTTP answer to a service-layer failure (its message is meant for the caller)."""
+    for kind, code in STATUS_OF.items():
+        if isinstance(exc, kind):
+            return HTTPException(code, detail=str(exc))
+    raise exc

@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     engine = get_engine()
     if "customers" not in inspect(engine).get_table_names():
-        print("The database has no schema yet: run `alembic -c crm/alembic.ini upgrade head`.")
+        print("The database has no schema yet: run `alembic -c server/alembic.ini upgrade head`.")
         return 2
     with session_scope() as session:
         existing = session.scalar(select(func.count()).select_from(Customer)) or 0

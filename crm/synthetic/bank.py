@@ -10,6 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -205,7 +206,8 @@ def _chunk(batch: Batch, rng, cal: Calendar, pop: Population, lo: int, hi: int, 
         )
     }
 
-    _write_accounts(batch, rng, pop, lo, hi, ids, current_id, card_id, closing, first, cal, n)
+    chunk = Chunk(batch, rng, cal, pop, lo, hi, n)
+    _write_accounts(chunk, AccountIds(ids, current_id, card_id, closing, first))
     _write_transactions(batch, cal, f, acct, tx_ids, balance_after, lo, n)
     _write_months(batch, cal, f, acct, starts, open_arr, lo, n)
     _write_contacts(batch, rng, pop, lo, hi, now, n)
@@ -254,12 +256,70 @@ def _with_events(rng, cal, pop, lo, f, acct, current_id, first):
     return {k: v[order] for k, v in merged.items()}, acct[order]
 
 
-def _write_accounts(batch, rng, pop, lo, hi, ids, current_id, card_id, closing, first, cal, n):
-    accounts, cards = [], []
-    as_of = cal.as_of
+class AccountRow(NamedTuple):
+    """One row of `accounts` as the loader writes it (columns in this order)."""
 
-    def number(account_id: int) -> str:
-        return f"6222{account_id:012d}"
+    id: int
+    customer_id: int
+    product_code: str
+    kind: str
+    number: str
+    balance: float
+    opened_on: dt.date
+    credit_limit: float | None = None
+    days_past_due: int = 0
+    currency: str = "CNY"
+    status: str = "open"
+
+
+class CardRow(NamedTuple):
+    id: int
+    customer_id: int
+    account_id: int
+    kind: str
+    last4: str
+    status: str
+    expires_on: dt.date
+    updated_at: dt.datetime
+
+
+@dataclass
+class Chunk:
+    """What every writer of one chunk of customers shares."""
+
+    batch: Batch
+    rng: np.random.Generator
+    cal: Calendar
+    pop: Population
+    lo: int
+    hi: int
+    n: Counters
+
+    @property
+    def now(self) -> dt.datetime:
+        return dt.datetime.combine(self.cal.as_of, dt.time())
+
+
+@dataclass
+class AccountIds:
+    """The chunk's current and credit-card account ids (by customer), with the balances
+    their transactions closed on and the day each customer's history starts."""
+
+    ids: np.ndarray
+    current: np.ndarray
+    credit: np.ndarray  # -1: no credit card
+    closing: dict[int, int]  # account id -> closing balance in cents
+    first: np.ndarray
+
+
+def account_number(account_id: int) -> str:
+    return f"6222{account_id:012d}"
+
+
+def _write_accounts(chunk: Chunk, acc: AccountIds) -> None:
+    rng, pop, n, as_of = chunk.rng, chunk.pop, chunk.n, chunk.cal.as_of
+    accounts: list[AccountRow] = []
+    cards: list[CardRow] = []
 
     def opened(i: int) -> dt.date:
         span = max(1, (as_of - pop.joined[i]).days - 60)
@@ -276,49 +336,28 @@ def _write_accounts(batch, rng, pop, lo, hi, ids, current_id, card_id, closing, 
             last4 = f"{int(rng.integers(0, 10000)):04d}"
         used.add(last4)
         card = int(n.take("card", 1)[0])
-        cards.append((card, cid, account, kind, last4, status, expiry(status), now))
+        cards.append(CardRow(card, cid, account, kind, last4, status, expiry(status), chunk.now))
 
-    now = dt.datetime.combine(as_of, dt.time())
+    def held(aid: int, cid: int, product: str, kind: str, balance: float, **more) -> AccountRow:
+        return AccountRow(aid, cid, product, kind, account_number(aid), balance, **more)
+
     statuses = [s for s, _ in CARD_STATUS]
     weights = [w for _, w in CARD_STATUS]
-    for c, i in enumerate(range(lo, hi)):
-        cid = int(ids[c])
-        cur = int(current_id[c])
-        base_day = cal.base + dt.timedelta(days=int(first[c]))
-        accounts.append(
-            (
-                cur,
-                cid,
-                "CUR",
-                "current",
-                number(cur),
-                "CNY",
-                closing.get(cur, int(pop.current[i] * 100)) / 100,
-                "open",
-                min(pop.joined[i], base_day),
-                None,
-                0,
-            )
-        )
+    for c, i in enumerate(range(chunk.lo, chunk.hi)):
+        cid, cur, credit = int(acc.ids[c]), int(acc.current[c]), int(acc.credit[c])
+        base_day = chunk.cal.base + dt.timedelta(days=int(acc.first[c]))
+        balance = acc.closing.get(cur, int(pop.current[i] * 100)) / 100
+        accounts.append(held(cur, cid, "CUR", "current", balance,
+                             opened_on=min(pop.joined[i], base_day)))  # fmt: skip
         dpd = int(pop.days_past_due[i])
-        if card_id[c] > 0:
+        if credit > 0:
             limit = pop.income[i] * (6 if pop.credit_card[i] == 2 else 3)
             product = "CC_PLAT" if pop.credit_card[i] == 2 else "CC_STD"
             accounts.append(
-                (
-                    int(card_id[c]),
-                    cid,
-                    product,
-                    "credit_card",
-                    number(int(card_id[c])),
-                    "CNY",
-                    closing.get(int(card_id[c]), 0) / 100,
-                    "open",
-                    opened(i),
-                    round(float(limit), 2),
-                    dpd if pop.loan[i] == 0 else 0,
-                )
-            )
+                held(credit, cid, product, "credit_card", acc.closing.get(credit, 0) / 100,
+                     opened_on=opened(i), credit_limit=round(float(limit), 2),
+                     days_past_due=dpd if pop.loan[i] == 0 else 0)
+            )  # fmt: skip
         static = (
             ("SAV", "savings", pop.savings[i], 0),
             ("TD12", "time_deposit", pop.time_deposit[i], 0),
@@ -328,73 +367,24 @@ def _write_accounts(batch, rng, pop, lo, hi, ids, current_id, card_id, closing, 
             ("WM_BAL", "wealth", pop.balanced_fund[i], 0),
             ("WM_EQ", "wealth", pop.equity_fund[i], 0),
         )
-        for product, kind, balance, past_due in static:
-            if balance != 0:
+        for product, kind, amount, past_due in static:
+            if amount != 0:
                 aid = int(n.take("account", 1)[0])
-                accounts.append(
-                    (
-                        aid,
-                        cid,
-                        product,
-                        kind,
-                        number(aid),
-                        "CNY",
-                        round(float(balance), 2),
-                        "open",
-                        opened(i),
-                        None,
-                        int(past_due),
-                    )
-                )
+                accounts.append(held(aid, cid, product, kind, round(float(amount), 2),
+                                     opened_on=opened(i), days_past_due=int(past_due)))  # fmt: skip
         if pop.insurance[i]:
             aid = int(n.take("account", 1)[0])
             product = "INS_LIFE" if pop.insurance[i] == 1 else "INS_HEALTH"
-            accounts.append(
-                (
-                    aid,
-                    cid,
-                    product,
-                    "insurance",
-                    number(aid),
-                    "CNY",
-                    0.0,
-                    "open",
-                    opened(i),
-                    None,
-                    0,
-                )
-            )
+            accounts.append(held(aid, cid, product, "insurance", 0.0, opened_on=opened(i)))
         used: set[str] = set()
         status = "active" if cid <= 5 else str(rng.choice(statuses, p=weights))
         new_card(cid, cur, "debit", status, used)
         if rng.random() < 0.25 or cid in (3, 4):
             new_card(cid, cur, "debit", "active", used)
-        if card_id[c] > 0:
-            new_card(
-                cid, int(card_id[c]), "credit", "active" if rng.random() < 0.95 else "frozen", used
-            )
-    batch.rows(
-        "accounts",
-        [
-            "id",
-            "customer_id",
-            "product_code",
-            "kind",
-            "number",
-            "currency",
-            "balance",
-            "status",
-            "opened_on",
-            "credit_limit",
-            "days_past_due",
-        ],
-        accounts,
-    )
-    batch.rows(
-        "cards",
-        ["id", "customer_id", "account_id", "kind", "last4", "status", "expires_on", "updated_at"],
-        cards,
-    )
+        if credit > 0:
+            new_card(cid, credit, "credit", "active" if rng.random() < 0.95 else "frozen", used)
+    chunk.batch.rows("accounts", list(AccountRow._fields), accounts)
+    chunk.batch.rows("cards", list(CardRow._fields), cards)
     n.count("accounts", len(accounts))
     n.count("cards", len(cards))
 

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from rasa_sdk.executor import ActionExecutor
 
-from actions import crm_client
+from connectors import platform_api
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,7 +111,7 @@ def run_action(name: str, state: dict[str, Any]) -> dict[str, Any]:
                  "domain": DOMAIN, "version": "3.6.2"}
             )  # fmt: skip
         finally:
-            await crm_client.close()
+            await platform_api.close()
         return result or {"events": [], "responses": []}
 
     return asyncio.run(call())

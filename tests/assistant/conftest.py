@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from core import config
 from scripts.stack import free_ports
 from tests.support.pinned import AS_OF, generator_args
 
@@ -35,6 +36,14 @@ def _healthy(url: str) -> bool:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Settings are built once per process; tests that change the environment rebuild them."""
+    config.reset()
+    yield
+    config.reset()
 
 
 @pytest.fixture(scope="session")
@@ -70,12 +79,12 @@ def platform(platform_data: Path) -> Iterator[str]:
             capture_output=True,
         )  # fmt: skip
 
-    run("-m", "alembic", "-c", "crm/alembic.ini", "upgrade", "head")
+    run("-m", "alembic", "-c", "server/alembic.ini", "upgrade", "head")
     run(*generator_args(40))
     log = (data / "platform.log").open("wb")
     process = subprocess.Popen(
         [
-            str(PLATFORM_PY), "-m", "uvicorn", "--factory", "agent_console.main:create_app",
+            str(PLATFORM_PY), "-m", "uvicorn", "--factory", "server.app:create_app",
             "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
         ],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -107,11 +116,9 @@ def dead_crm(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 def _point_actions_at(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    from actions.settings import get_action_settings
-
     monkeypatch.setenv("CRM_API_URL", url)
     monkeypatch.setenv("CRM_SERVICE_TOKEN", SERVICE_TOKEN)
     monkeypatch.setenv("CRM_TIMEOUT_SECONDS", "2")
-    get_action_settings.cache_clear()
+    config.reset()
     yield url
-    get_action_settings.cache_clear()
+    config.reset()

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from actions.settings import get_action_settings
 from actions.topics import PERSONAL_TOPICS
+from core import config
 from tests.assistant.action_runner import app_metadata, run_action, said, slots_set, tracker
 
 CUSTOMER = app_metadata(3)
@@ -86,10 +86,10 @@ def slow_crm(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("CRM_API_URL", f"http://127.0.0.1:{server.server_port}/api/v1")
     monkeypatch.setenv("CRM_SERVICE_TOKEN", "slow-test-service-token-0123456789")
     monkeypatch.setenv("CRM_TIMEOUT_SECONDS", "2")
-    get_action_settings.cache_clear()
+    config.reset()
     yield
     server.shutdown()
-    get_action_settings.cache_clear()
+    config.reset()
 
 
 def test_slow_customer_api_is_cut_off_after_two_seconds(slow_crm: None) -> None:

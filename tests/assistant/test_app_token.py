@@ -7,7 +7,7 @@ import time
 import jwt
 import pytest
 
-from connectors.app_token import AUDIENCE, AppTokenVerifier, InvalidToken
+from core.app_token import AUDIENCE, AppTokenVerifier, InvalidToken
 
 SECRET = "unit-test-app-secret-0123456789abcdef"
 

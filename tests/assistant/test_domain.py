@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from actions.cards import ELIGIBLE
 from actions.topics import FEE_COMPLAINTS, PERSONAL_TOPICS
+from core.card_states import ALLOWED_FROM
 from tests.assistant.action_runner import DOMAIN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,7 +55,7 @@ def test_every_banking77_topic_is_answered_by_a_rule() -> None:
 def test_personal_topics_and_fee_complaints_are_banking77_topics() -> None:
     assert set(PERSONAL_TOPICS) <= set(CATEGORIES)
     assert set(FEE_COMPLAINTS) <= set(PERSONAL_TOPICS)
-    assert set(ELIGIBLE) == set(DOMAIN["slots"]["card_operation"]["values"])
+    assert set(ALLOWED_FROM) == set(DOMAIN["slots"]["card_operation"]["values"])
 
 
 def test_every_response_an_action_sends_exists_in_the_domain() -> None:

@@ -46,11 +46,9 @@ def test_endpoints_file_is_private_and_complete(tmp_path, monkeypatch) -> None:
     }  # fmt: skip
 
 
-def test_telegram_channel_opens_only_with_its_token(monkeypatch) -> None:
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    assert list(runtime_config.credentials()) == ["connectors.app_channel.AppChannel"]
-    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
-    assert "connectors.telegram_channel.TelegramChannel" in runtime_config.credentials()
+def test_telegram_channel_opens_only_with_its_token() -> None:
+    assert list(runtime_config.credentials("")) == ["connectors.app_channel.AppChannel"]
+    assert "connectors.telegram_channel.TelegramChannel" in runtime_config.credentials("123:abc")
 
 
 def test_postgres_tracker_store_keeps_a_conversation(tmp_path) -> None:

@@ -48,17 +48,33 @@ def test_start_up_names_the_bad_variable(module, variable, value, tmp_path) -> N
     assert "Traceback" not in result.stderr
 
 
-def test_an_api_token_starting_with_a_dash_reaches_rasa(monkeypatch) -> None:
+def test_an_api_token_starting_with_a_dash_reaches_rasa() -> None:
     """Generated tokens are URL-safe base64, so about one in 64 starts with "-"."""
     from rasa.cli.arguments.run import add_server_arguments
 
     from assistant.serve import rasa_command
+    from assistant.settings import RasaSettings
+    from core import config
 
     token = "-startup-test-token-0123456789"
-    monkeypatch.setenv("RASA_API_TOKEN", token)
-    command = rasa_command("endpoints.yml", "credentials.yml", "logging.yml")
+    settings = config.load(RasaSettings, GOOD | {"RASA_API_TOKEN": token})
+    command = rasa_command(settings, "endpoints.yml", "credentials.yml", "logging.yml")
     parser = argparse.ArgumentParser()
     add_server_arguments(parser)
     parser.add_argument("--model")
     parsed, _ = parser.parse_known_args(command[2:])
     assert parsed.auth_token == token
+
+
+def test_every_rasa_side_setting_is_in_env_example() -> None:
+    import dataclasses
+    import re
+
+    from actions.settings import ActionSettings
+    from assistant.settings import RasaSettings
+
+    text = (ROOT / ".env.example").read_text()
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", text, re.M))
+    for settings in (ActionSettings, RasaSettings):
+        names = {f.name.upper() for f in dataclasses.fields(settings)}
+        assert names - documented == set(), settings.__name__

@@ -46,8 +46,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import jwt
 import yaml
+
+from core import app_token
 
 E2E_DIR = Path(__file__).parent
 
@@ -185,9 +186,7 @@ class Product:
         self._cache: dict[str, Any] = {}
 
     def token(self, customer: int) -> str:
-        now = int(time.time())
-        claims = {"sub": str(customer), "iat": now, "exp": now + 900, "aud": "bank-app-chat"}
-        return jwt.encode(claims, self.env["APP_JWT_SECRET"], algorithm="HS256")
+        return app_token.issue(customer, self.env["APP_JWT_SECRET"])
 
     def tracker_events(self, conversation: str) -> list[dict[str, Any]]:
         response = self.http.get(

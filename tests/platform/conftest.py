@@ -21,15 +21,22 @@ TEST_ENV = {
     "BANK_AS_OF": AS_OF,
 }
 SERVICE_AUTH = {"Authorization": f"Bearer {TEST_ENV['CRM_SERVICE_TOKEN']}"}
+
+
+def app_token_for(customer_id: int) -> str:
+    """What the bank's app would sign for this customer (the chat page's token)."""
+    from core import app_token
+
+    return app_token.issue(customer_id, TEST_ENV["APP_JWT_SECRET"])
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def reset_platform_caches() -> None:
     """Settings and engines are cached per process; tests switch databases, so clear them."""
-    from crm import db, settings
+    from core import config
+    from crm import db
 
-    for cached in (settings.get_settings, settings.get_database_settings):
-        cached.cache_clear()
+    config.reset()
     if db.get_engine.cache_info().currsize:
         db.get_engine().dispose()
     db.get_engine.cache_clear()
@@ -40,6 +47,9 @@ def reset_platform_caches() -> None:
 def platform_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for key, value in TEST_ENV.items():
         monkeypatch.setenv(key, value)
+    # Tests run the handoff timeout check themselves, so the app's own loop stays off.
+    monkeypatch.setenv("HANDOFF_CHECK_SECONDS", "0")
+    reset_platform_caches()
     yield
     reset_platform_caches()
 
@@ -59,7 +69,7 @@ def migrate(url: str) -> None:
 
     os.environ["DATABASE_URL"] = url
     reset_platform_caches()
-    command.upgrade(Config(str(ROOT / "crm" / "alembic.ini")), "head")
+    command.upgrade(Config(str(ROOT / "server" / "alembic.ini")), "head")
     reset_platform_caches()
 
 
@@ -100,7 +110,7 @@ def db(database_url: str, monkeypatch: pytest.MonkeyPatch):
 def client(db):
     from fastapi.testclient import TestClient
 
-    from agent_console.main import create_app
+    from server.app import create_app
 
     with TestClient(create_app(), raise_server_exceptions=False) as test_client:
         yield test_client
@@ -192,3 +202,12 @@ class CrmWorld:
 @pytest.fixture
 def crm_world(db) -> CrmWorld:
     return CrmWorld(db)
+
+
+@pytest.fixture
+def users(client, db):
+    """The demo agents, signed in: agent (Alex), agent2 (Bea) and supervisor (Sam)."""
+    from tests.platform.console_helpers import ConsoleUser, seed_users
+
+    seed_users()
+    return {name: ConsoleUser(client, name) for name in ("agent", "agent2", "supervisor")}

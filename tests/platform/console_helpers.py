@@ -1,29 +1,16 @@
 """Signed-in console users for API tests: each holds its own login cookie and CSRF token, so
-several agents can share one TestClient (and one app) in a test."""
+several agents can share one TestClient (and one app) in a test (fixture `users`, conftest)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from agent_console.auth import COOKIE_NAME
 from agent_console.seed_agents import seed
-from agent_console.settings import get_console_settings
 from tests.platform.conftest import SERVICE_AUTH
 
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(autouse=True)
-def no_background_timeout_check(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """These tests run the timeout check themselves, so the app's own loop stays off."""
-    monkeypatch.setenv("HANDOFF_CHECK_SECONDS", "0")
-    get_console_settings.cache_clear()
-    yield
-    get_console_settings.cache_clear()
 
 
 def seed_users() -> None:
@@ -59,13 +46,6 @@ class ConsoleUser:
     def post(self, path: str, body: dict | None = None, csrf: bool = True, **kwargs: Any):
         headers = self.headers(csrf) | kwargs.pop("headers", {})
         return self.client.post(path, json=body or {}, headers=headers, **kwargs)
-
-
-@pytest.fixture
-def users(client, db) -> dict[str, ConsoleUser]:
-    """The demo agents, signed in: agent (Alex), agent2 (Bea) and supervisor (Sam)."""
-    seed_users()
-    return {name: ConsoleUser(client, name) for name in ("agent", "agent2", "supervisor")}
 
 
 def handoff(client, conversation_id: str, customer_id: int | None, **fields: Any) -> dict:

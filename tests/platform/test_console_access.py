@@ -6,16 +6,13 @@ from __future__ import annotations
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
-from agent_console.models import AuditEntry, Handoff
+from agent_console.models import AuditEntry
+from conversations.models import Handoff
 from tests.platform.console_helpers import (
     ConsoleUser,
     handoff,
-    no_background_timeout_check,
     seed_users,
-    users,
 )
-
-__all__ = ["no_background_timeout_check", "users"]  # fixtures
 
 
 @pytest.mark.parametrize(

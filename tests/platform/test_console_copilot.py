@@ -10,17 +10,14 @@ import pytest
 import yaml
 
 from agent_console import suggestions
-from agent_console.models import AuditEntry, Conversation, Handoff
+from agent_console.models import AuditEntry
+from conversations.models import Conversation, Handoff
 from crm.clock import business_today, utcnow
 from crm.closed_loop import record_presentation
 from crm.models import Card, Complaint, OfferPresentation
 from tests.platform.console_helpers import (
     handoff,
-    no_background_timeout_check,
-    users,
 )
-
-__all__ = ["no_background_timeout_check", "users"]  # fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,19 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-from agent_console import timeouts
-from agent_console.demo import issue_app_token
-from agent_console.models import Conversation, Handoff
+from conversations import status as handoffs
+from conversations.models import Conversation, Handoff
 from crm.clock import utcnow
 from crm.models import SegmentAssignment
-from tests.platform.conftest import SERVICE_AUTH
+from tests.platform.conftest import SERVICE_AUTH, app_token_for
 from tests.platform.console_helpers import (
     handoff,
-    no_background_timeout_check,
-    users,
 )
-
-__all__ = ["no_background_timeout_check", "users"]  # fixtures
 
 
 def _age(db, handoff_id: int, minutes: int) -> None:
@@ -117,7 +112,7 @@ def test_the_owners_typing_reaches_the_customers_chat_page(client, users) -> Non
         client.websocket_connect("/chat/ws") as customer,
         client.websocket_connect("/console/ws", headers=users["agent"].headers()) as console,
     ):
-        customer.send_json({"token": issue_app_token(31)})
+        customer.send_json({"token": app_token_for(31)})
         assert customer.receive_json()["type"] == "ready"
         assert console.receive_json()["type"] == "ready"
         console.send_json({"type": "watch", "conversation_id": "customer-31"})
@@ -152,10 +147,11 @@ def test_live_customer_messages_reach_the_agent_watching_the_conversation(client
         console.send_json({"type": "watch", "conversation_id": "customer-33"})
         assert console.receive_json()["type"] == "watching"
         client.post("/api/v1/rasa-events", json=[said], headers=SERVICE_AUTH)
-        line = console.receive_json()
-    assert line.pop("received") > 0
-    assert line == {
-        "kind": "customer", "conversation_id": "customer-33", "time": 1700000000.5,
+        event = console.receive_json()
+    assert event.pop("received") > 0
+    assert (event["type"], event["conversation_id"]) == ("line", "customer-33")
+    assert event["line"] == {
+        "kind": "customer", "time": 1700000000.5,
         "text": "my card [CARD ****1111] <b>broke</b>", "channel": "app",
         "intent": "card_not_working", "confidence": 0.91, "entities": [],
     }  # fmt: skip
@@ -169,12 +165,12 @@ def test_overdue_handoffs_are_announced_once_and_known_customers_offered_a_callb
     fresh = handoff(client, "customer-41", 41)
     for row in (known, anonymous):
         _age(db, row["id"], 10)
-    due = timeouts.claim_due(db, timeout_seconds=300)
+    due = handoffs.claim_due(db, timeout_seconds=300)
     assert sorted((d.conversation_id, d.response) for d in due) == [
         ("customer-40", "utter_handoff_timeout"),
         ("telegram-555", "utter_handoff_still_busy"),
     ]
-    assert timeouts.claim_due(db, timeout_seconds=300) == []  # once, ever
+    assert handoffs.claim_due(db, timeout_seconds=300) == []  # once, ever
     db.expire_all()
     assert db.get(Handoff, known["id"]).callback_offer == "offered"
     assert db.get(Handoff, fresh["id"]).timeout_notified is False
@@ -183,15 +179,15 @@ def test_overdue_handoffs_are_announced_once_and_known_customers_offered_a_callb
 def test_yes_to_the_callback_offer_puts_a_callback_in_the_queue(client, users, db) -> None:
     created = handoff(client, "customer-42", 42, reason="retention", priority="high")
     _age(db, created["id"], 10)
-    timeouts.claim_due(db, timeout_seconds=60)
+    handoffs.claim_due(db, timeout_seconds=60)
     db.commit()
-    assert timeouts.answer_callback_offer(db, "customer-42", "greet") is None
+    assert handoffs.answer_callback_offer(db, "customer-42", "greet") is None
     assert (
-        timeouts.answer_callback_offer(db, "customer-42", "affirm")
+        handoffs.answer_callback_offer(db, "customer-42", "affirm")
         == "utter_handoff_callback_booked"
     )
     db.commit()
-    assert timeouts.answer_callback_offer(db, "customer-42", "affirm") is None  # answered once
+    assert handoffs.answer_callback_offer(db, "customer-42", "affirm") is None  # answered once
     (item,) = users["agent"].get("/console/api/queue").json()["waiting"]
     assert (item["reason"], item["priority"], item["callback_offer"]) == (
         "callback", "high", "accepted"
@@ -202,8 +198,8 @@ def test_yes_to_the_callback_offer_puts_a_callback_in_the_queue(client, users, d
 def test_no_to_the_callback_offer_keeps_the_customer_waiting(client, db) -> None:
     created = handoff(client, "customer-43", 43)
     _age(db, created["id"], 10)
-    timeouts.claim_due(db, timeout_seconds=60)
-    assert timeouts.answer_callback_offer(db, "customer-43", "deny") == "utter_handoff_keep_waiting"
+    handoffs.claim_due(db, timeout_seconds=60)
+    assert handoffs.answer_callback_offer(db, "customer-43", "deny") == "utter_handoff_keep_waiting"
     db.commit()
     db.expire_all()
     row = db.get(Handoff, created["id"])

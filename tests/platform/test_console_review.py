@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agent_console.models import AuditEntry, ReviewItem
-from agent_console.settings import get_console_settings
+from agent_console.models import AuditEntry
 from agent_console.training_data import REVIEW_DOMAIN, REVIEW_NLU, copy_project
+from conversations.models import ReviewItem
+from core import config
 from tests.platform.conftest import ROOT, SERVICE_AUTH
-from tests.platform.console_helpers import ConsoleUser, no_background_timeout_check, seed_users
-
-__all__ = ["no_background_timeout_check"]  # fixture
+from tests.platform.console_helpers import ConsoleUser, seed_users
 
 RASA_BIN = ROOT / ".venvs" / "rasa" / "bin" / "rasa"
 
@@ -26,7 +25,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     copy_project(ROOT, tmp_path)
     monkeypatch.setenv("TRAINING_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("RASA_BIN", str(RASA_BIN))
-    get_console_settings.cache_clear()
+    config.reset()
     return tmp_path
 
 

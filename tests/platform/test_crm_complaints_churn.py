@@ -7,9 +7,9 @@ import datetime as dt
 import re
 
 from crm.clock import business_now
-from crm.complaints import add_business_days
 from crm.ledger import post
 from crm.models import Complaint
+from crm.service.cases import add_business_days
 from tests.platform.conftest import SERVICE_AUTH
 
 

@@ -141,16 +141,16 @@ def test_at_most_three_offers_a_week(crm_world, client) -> None:
 
 
 def test_weekly_limit_comes_from_settings(crm_world, client, monkeypatch) -> None:
-    from crm.settings import get_database_settings
+    from core import config
 
     monkeypatch.setenv("CRM_OFFERS_PER_WEEK", "1")
-    get_database_settings.cache_clear()
+    config.reset()
     c = earner(crm_world)
     crm_world.analyse(c)
     first = codes(offers(client, c.id))[0]
     assert present(client, c.id, first).status_code == 201
     assert offers(client, c.id)["offers"] == []
-    get_database_settings.cache_clear()
+    config.reset()
 
 
 @pytest.mark.parametrize("with_event", [False, True])

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
-from agent_console.demo import issue_app_token
-from agent_console.models import Conversation
-from tests.platform.conftest import SERVICE_AUTH
+from conversations.models import Conversation
+from tests.platform.conftest import SERVICE_AUTH, app_token_for
 
 HANDOFF = {
     "conversation_id": "customer-7",
@@ -74,7 +73,7 @@ def test_malformed_rasa_events_are_422(client) -> None:
 
 
 def test_agent_message_reaches_the_customers_open_chat_page(client) -> None:
-    token = issue_app_token(11)
+    token = app_token_for(11)
     with client.websocket_connect("/chat/ws") as socket:
         socket.send_json({"token": token})
         assert socket.receive_json() == {"type": "ready", "conversation_id": "customer-11"}

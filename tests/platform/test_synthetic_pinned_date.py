@@ -33,7 +33,7 @@ def generate(database: Path, wall_clock: str, pinned: bool) -> None:
     env["DATABASE_URL"] = f"sqlite:///{database}"
     if pinned:
         env["BANK_AS_OF"] = AS_OF
-    migrate = [str(PLATFORM_PY), "-m", "alembic", "-c", "crm/alembic.ini", "upgrade", "head"]
+    migrate = [str(PLATFORM_PY), "-m", "alembic", "-c", "server/alembic.ini", "upgrade", "head"]
     subprocess.run(migrate, cwd=ROOT, env=env, check=True, capture_output=True)
     args = generator_args(CUSTOMERS)
     if not pinned:

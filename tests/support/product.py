@@ -70,7 +70,7 @@ def prepare(env: dict[str, str]) -> None:
     if not project.exists():
         copy_project(ROOT, project)
     for args in (
-        ["-m", "alembic", "-c", "crm/alembic.ini", "upgrade", "head"],
+        ["-m", "alembic", "-c", "server/alembic.ini", "upgrade", "head"],
         generator_args(CUSTOMERS),
         ["-m", "agent_console.seed_agents"],
     ):

@@ -3,20 +3,21 @@ and the real Rasa server, action server and platform started as `make demo` star
 
 from __future__ import annotations
 
+import itertools
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import jwt
 import pytest
 import yaml
 from playwright.sync_api import Browser, sync_playwright
 
+from core import app_token as core_app_token
 from scripts.stack import ROOT, Stack
 from tests.support.bot_api_server import BotApiServer
 from tests.support.product import prepare, product_env
+from tests.system.console_support import Pages
 
 TELEGRAM_TOKEN = "4242:system-test-bot-token"
 TELEGRAM_SECRET = "system-test-telegram-webhook-secret"
@@ -69,6 +70,36 @@ def running_stack(tmp_path_factory, bot_api: BotApiServer) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="session")
+def customer_pool() -> Iterator[int]:
+    """The running product's customers, handed out once each: no two tests of a run talk as
+    the same customer, whatever order they run in (a conversation left paused or mid-form
+    by one test never meets another). The demo cast (1-5) is left to the demo."""
+    return itertools.count(6)
+
+
+@pytest.fixture
+def customer(customer_pool: Iterator[int]) -> int:
+    """A customer of the running product that no other test of this run uses."""
+    return next(customer_pool)
+
+
+@pytest.fixture
+def new_customer(customer_pool: Iterator[int]):
+    """For a test that needs several customers: call it for each."""
+    return lambda: next(customer_pool)
+
+
+def fresh_customer_with(product: dict[str, str], new_customer, path: str, test) -> int:
+    """A fresh customer whose record (GET `path`, `{customer}` filled in) passes `test`:
+    the fact a test needs is read from the data, not hoped for of a fixed id."""
+    for _ in range(20):
+        customer = new_customer()
+        if test(crm(product, path.format(customer=customer)).json()):
+            return customer
+    raise AssertionError(f"no fresh customer of the synthetic bank passes the test on {path}")
+
+
+@pytest.fixture(scope="session")
 def product(running_stack: Stack) -> dict[str, str]:
     """The environment the product runs with: URLs, ports, secrets, data directory."""
     return running_stack.env
@@ -81,9 +112,7 @@ def log_text(product: dict[str, str]) -> str:
 
 def app_token(product: dict[str, str], customer_id: int, ttl: int = 600) -> str:
     """What the bank's app would sign after its own login."""
-    now = int(time.time())
-    claims = {"sub": str(customer_id), "iat": now, "exp": now + ttl, "aud": "bank-app-chat"}
-    return jwt.encode(claims, product["APP_JWT_SECRET"], algorithm="HS256")
+    return core_app_token.issue(customer_id, product["APP_JWT_SECRET"], ttl)
 
 
 def send(product: dict[str, str], token: str | None, body, **kwargs) -> httpx.Response:
@@ -114,3 +143,11 @@ def response_texts(name: str, channel: str | None = None) -> list[str]:
             own = [v["text"] for v in variants if channel and v.get("channel") == channel]
             return own or [v["text"] for v in variants if not v.get("channel")]
     raise KeyError(name)
+
+
+@pytest.fixture
+def pages(browser: Browser, product: dict[str, str]) -> Iterator[Pages]:
+    """Browser windows for the people in a test (agents, customers), closed after it."""
+    opened = Pages(browser, product)
+    yield opened
+    opened.close()

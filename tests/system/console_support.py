@@ -4,11 +4,9 @@ the chat page, and reading what the product stored."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
 SLOW = 30_000  # ms; the first message of a conversation may wait for the model to warm up
@@ -46,13 +44,6 @@ class Pages:
     def close(self) -> None:
         for context in self._contexts:
             context.close()
-
-
-@pytest.fixture
-def pages(browser: Browser, product: dict[str, str]) -> Iterator[Pages]:
-    opened = Pages(browser, product)
-    yield opened
-    opened.close()
 
 
 def say(chat: Page, text: str) -> None:

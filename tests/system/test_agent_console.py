@@ -9,18 +9,15 @@ import time
 
 from playwright.sync_api import Page, expect
 
-from tests.system.conftest import crm, response_texts
+from tests.system.conftest import crm, fresh_customer_with, response_texts
 from tests.system.console_support import (
     SLOW,
     ask_for_a_person,
     claim,
-    pages,
     queue_item,
     say,
     stored,
 )
-
-__all__ = ["pages"]  # fixtures
 
 
 def test_agent_signs_in_and_out_and_a_wrong_password_is_refused(product, pages) -> None:
@@ -41,30 +38,30 @@ def test_agent_signs_in_and_out_and_a_wrong_password_is_refused(product, pages) 
     expect(page.get_by_role("heading", name="Agent sign-in")).to_be_visible()
 
 
-def test_a_new_handoff_appears_in_the_queue_without_reloading(product, pages) -> None:
+def test_a_new_handoff_appears_in_the_queue_without_reloading(product, pages, customer) -> None:
     agent = pages.agent()
     agent.evaluate("window.__sameDocument = true")
-    chat = pages.customer(58)
+    chat = pages.customer(customer)
     ask_for_a_person(chat)
-    item = queue_item(agent, 58)
+    item = queue_item(agent, customer)
     expect(item).to_be_visible(timeout=SLOW)
     assert agent.evaluate("window.__sameDocument") is True  # updated live, not reloaded
     expect(item.locator(".reason")).to_have_text("Asked for a person")
     expect(item.locator(".channel")).to_have_text("app")
-    segment = crm(product, "customers/58").json()["segment"]["label"]
+    segment = crm(product, f"customers/{customer}").json()["segment"]["label"]
     expect(item.locator(".segment")).to_have_text(segment)
     expect(item.locator(".wait")).to_have_text(re.compile(r"^\d+ (s|min \d+ s)$"))
-    claim(agent, 58)  # and nobody is left waiting
+    claim(agent, customer)  # and nobody is left waiting
     agent.get_by_role("button", name="Hand back to bot").click()
     expect(agent.locator("#notice")).to_contain_text("Handed back", timeout=SLOW)
 
 
-def test_two_agents_claim_at_once_one_wins_and_the_other_is_told(product, pages) -> None:
+def test_two_agents_claim_at_once_one_wins_and_the_other_is_told(product, pages, customer) -> None:
     alex, bea = pages.agent("agent"), pages.agent("agent2")
-    chat = pages.customer(59)
+    chat = pages.customer(customer)
     ask_for_a_person(chat)
     for agent in (alex, bea):
-        expect(queue_item(agent, 59)).to_be_visible(timeout=SLOW)
+        expect(queue_item(agent, customer)).to_be_visible(timeout=SLOW)
     # Both click at the same instant; each page holds its button before the other's claim
     # can refresh its queue.
     at = int(time.time() * 1000) + 600
@@ -72,7 +69,7 @@ def test_two_agents_claim_at_once_one_wins_and_the_other_is_told(product, pages)
         const button = document.querySelector(selector);
         setTimeout(() => button.click(), Math.max(0, at - Date.now()));
     }"""
-    selector = "#queue .queue-item[data-conversation=customer-59] button.claim"
+    selector = f"#queue .queue-item[data-conversation=customer-{customer}] button.claim"
     for agent in (alex, bea):
         agent.evaluate(script, [selector, at])
     settled = "#conversation[data-mine=yes], #notice[data-kind=lost]:not([hidden])"
@@ -86,24 +83,31 @@ def test_two_agents_claim_at_once_one_wins_and_the_other_is_told(product, pages)
     expect(loser_page.locator("#notice")).to_have_text(
         f"Not yours: {winner} claimed this conversation first."
     )
-    expect(queue_item(loser_page, 59)).to_have_count(0, timeout=SLOW)
+    expect(queue_item(loser_page, customer)).to_have_count(0, timeout=SLOW)
     owners = stored(
         product,
         "SELECT a.display_name FROM handoffs h JOIN agents a ON a.id = h.claimed_by "
-        "WHERE h.conversation_id = 'customer-59' AND h.status = 'claimed'",
+        "WHERE h.conversation_id = ? AND h.status = 'claimed'",
+        f"customer-{customer}",
     )
     assert owners == [(winner,)]
     winner_page.get_by_role("button", name="Hand back to bot").click()
     expect(winner_page.locator("#notice")).to_contain_text("Handed back", timeout=SLOW)
 
 
-def test_live_chat_both_ways_between_the_chat_page_and_the_agent(product, pages) -> None:
+def test_live_chat_both_ways_between_the_chat_page_and_the_agent(
+    product, pages, new_customer
+) -> None:
+    customer = fresh_customer_with(
+        product, new_customer, "customers/{customer}/cards",
+        lambda cards: any(c["status"] == "active" for c in cards),  # a card to freeze
+    )  # fmt: skip
     agent = pages.agent()
-    chat = pages.customer(60)
+    chat = pages.customer(customer)
     say(chat, "I want to freeze my card")  # a form starts, then the customer wants a person
     expect(chat.locator(".msg.bot").last).to_be_visible(timeout=SLOW)
     ask_for_a_person(chat)
-    claim(agent, 60)
+    claim(agent, customer)
     transcript = agent.locator("#transcript")
     events = transcript.locator(".line.event")
     expect(events.filter(has_text="Form started: card_form")).to_have_count(1)
@@ -134,7 +138,7 @@ def test_live_chat_both_ways_between_the_chat_page_and_the_agent(product, pages)
 
     # Suggested replies to a card question: the customer's own cards, in the bot's words.
     say(chat, "my card is not working")
-    cards = crm(product, "customers/60/cards").json()
+    cards = crm(product, f"customers/{customer}/cards").json()
     suggestion = agent.locator("#suggestions .suggestion").filter(
         has_text=f"ending {cards[0]['last4']}"
     )
@@ -155,19 +159,16 @@ def test_live_chat_both_ways_between_the_chat_page_and_the_agent(product, pages)
     )
     assert stored(
         product,
-        "SELECT disposition, notes FROM handoffs WHERE conversation_id = 'customer-60'",
+        "SELECT disposition, notes FROM handoffs WHERE conversation_id = ?",
+        f"customer-{customer}",
     ) == [("resolved", "Card question answered.")]
 
 
-def _customer_with_offers(product) -> int:
-    customer = 53
-    body = crm(product, f"customers/{customer}/offers?context=agent").json()
-    assert body["offers"], f"customer {customer} should have an offer the agent may present"
-    return customer
-
-
-def test_presenting_an_offer_and_recording_the_outcome(product, pages) -> None:
-    customer = _customer_with_offers(product)
+def test_presenting_an_offer_and_recording_the_outcome(product, pages, new_customer) -> None:
+    customer = fresh_customer_with(
+        product, new_customer, "customers/{customer}/offers?context=agent",
+        lambda body: body["offers"],  # an offer the agent may present
+    )  # fmt: skip
     agent = pages.agent()
     chat = pages.customer(customer)
     ask_for_a_person(chat)
@@ -199,11 +200,11 @@ def test_presenting_an_offer_and_recording_the_outcome(product, pages) -> None:
     expect(agent.locator("#notice")).to_contain_text("Handed back", timeout=SLOW)
 
 
-def test_handing_back_to_the_bot(product, pages) -> None:
+def test_handing_back_to_the_bot(product, pages, customer) -> None:
     agent = pages.agent()
-    chat = pages.customer(56)
+    chat = pages.customer(customer)
     ask_for_a_person(chat)
-    claim(agent, 56)
+    claim(agent, customer)
     agent.get_by_role("button", name="Hand back to bot").click()
     expect(agent.locator("#notice")).to_have_text("Handed back to the bot.", timeout=SLOW)
     expect(chat.locator(".msg.bot").last).to_have_text(

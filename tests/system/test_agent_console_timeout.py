@@ -19,12 +19,9 @@ from tests.system.conftest import response_texts
 from tests.system.console_support import (
     SLOW,
     ask_for_a_person,
-    pages,
     queue_item,
     stored,
 )
-
-__all__ = ["pages"]  # fixtures
 
 
 @pytest.fixture
@@ -45,9 +42,8 @@ def impatient_platform(product, tmp_path) -> Iterator[None]:
 
 
 def test_an_unclaimed_customer_is_offered_a_callback_that_an_agent_takes(
-    product, pages, request
+    product, pages, request, customer
 ) -> None:
-    customer = 57
     agent = pages.agent()
     chat = pages.customer(customer)
     ask_for_a_person(chat)

@@ -8,55 +8,62 @@ from decimal import Decimal
 
 import httpx
 
+from core.wording import WITHOUT_BALANCE
 from tests.system.conftest import app_token, crm, log_text, response_texts, send
 
 
-def test_a_signed_in_customer_is_greeted(product) -> None:
-    response = send(product, app_token(product, 1), {"message": "hello", "message_id": "g-1"})
+def test_a_signed_in_customer_is_greeted(product, customer) -> None:
+    response = send(
+        product, app_token(product, customer), {"message": "hello", "message_id": "g-1"}
+    )
     assert response.status_code == 200
     body = response.json()
-    assert body["conversation_id"] == "customer-1"
+    assert body["conversation_id"] == f"customer-{customer}"
     assert [m["text"] for m in body["messages"]] == response_texts("utter_greet")
 
 
-def test_balance_answer_matches_the_customer_record(product) -> None:
-    accounts = [a for a in crm(product, "customers/2/accounts").json() if a["status"] == "open"]
+def test_balance_answer_matches_the_customer_record(product, customer) -> None:
+    accounts = [
+        a
+        for a in crm(product, f"customers/{customer}/accounts").json()
+        if a["status"] == "open" and a["kind"] not in WITHOUT_BALANCE  # a policy holds no money
+    ]
     assert accounts, "the synthetic bank gives every customer an account"
-    response = send(product, app_token(product, 2), {"message": "what's my balance?"})
+    response = send(product, app_token(product, customer), {"message": "what's my balance?"})
     texts = " ".join(m["text"] for m in response.json()["messages"])
     for account in accounts:
         assert account["number_last4"] in texts
         assert str(Decimal(str(account["balance"]))) in texts
 
 
-def test_invalid_or_expired_token_is_401_with_a_clear_body(product) -> None:
-    for token in (None, "not-a-jwt", app_token(product, 1, ttl=-10)):
+def test_invalid_or_expired_token_is_401_with_a_clear_body(product, customer) -> None:
+    for token in (None, "not-a-jwt", app_token(product, customer, ttl=-10)):
         response = send(product, token, {"message": "hello"})
         assert response.status_code == 401
         assert "app token" in response.json()["detail"]
 
 
-def test_malformed_json_is_400(product) -> None:
-    response = send(product, app_token(product, 3), b'{"message": ')
+def test_malformed_json_is_400(product, customer) -> None:
+    response = send(product, app_token(product, customer), b'{"message": ')
     assert response.status_code == 400
     assert response.json()["error"] == "bad_request"
 
 
-def test_message_over_4000_characters_is_413_and_not_stored(product) -> None:
+def test_message_over_4000_characters_is_413_and_not_stored(product, customer) -> None:
     marker = "overlong-marker "
-    response = send(product, app_token(product, 4), {"message": marker * 300})
+    response = send(product, app_token(product, customer), {"message": marker * 300})
     assert response.status_code == 413
     tracker = httpx.get(
-        f"{product['RASA_URL']}/conversations/customer-4/tracker",
+        f"{product['RASA_URL']}/conversations/customer-{customer}/tracker",
         params={"token": product["RASA_API_TOKEN"]},
         timeout=10,
     ).json()
     assert "overlong-marker" not in json.dumps(tracker)
 
 
-def test_card_number_typed_by_a_customer_is_masked_in_every_log(product) -> None:
+def test_card_number_typed_by_a_customer_is_masked_in_every_log(product, customer) -> None:
     card = "4111 1111 1111 1111"
-    response = send(product, app_token(product, 5), {"message": f"hello, my card is {card}"})
+    response = send(product, app_token(product, customer), {"message": f"hello, my card is {card}"})
     assert response.status_code == 200
     logs = log_text(product)
     assert card not in logs and card.replace(" ", "") not in logs
@@ -66,24 +73,24 @@ def test_card_number_typed_by_a_customer_is_masked_in_every_log(product) -> None
         if line.startswith("{") and "[CARD ****1111]" in line
     ]
     assert masked, "Rasa's debug log records the (masked) message"
-    assert all(entry["conversation_id"] == "customer-5" for entry in masked)
+    assert all(entry["conversation_id"] == f"customer-{customer}" for entry in masked)
 
 
-def test_dead_action_server_gets_an_apology_not_silence(running_stack, product) -> None:
+def test_dead_action_server_gets_an_apology_not_silence(running_stack, product, customer) -> None:
     running_stack.kill("actions")
     try:
-        response = send(product, app_token(product, 6), {"message": "what's my balance?"})
+        response = send(product, app_token(product, customer), {"message": "what's my balance?"})
         assert response.status_code == 200
         texts = [m["text"] for m in response.json()["messages"]]
         assert texts == response_texts("utter_service_unavailable")
     finally:
         running_stack.restart("actions")
-    again = send(product, app_token(product, 6), {"message": "what's my balance?"})
+    again = send(product, app_token(product, customer), {"message": "what's my balance?"})
     assert again.json()["messages"][0]["text"] not in response_texts("utter_service_unavailable")
 
 
-def test_a_retried_message_is_processed_and_answered_once(product) -> None:
-    token = app_token(product, 10)
+def test_a_retried_message_is_processed_and_answered_once(product, customer) -> None:
+    token = app_token(product, customer)
     body = {"message": "hello", "message_id": "retry-1"}
     first = send(product, token, body)
     second = send(product, token, body)
@@ -91,7 +98,7 @@ def test_a_retried_message_is_processed_and_answered_once(product) -> None:
     assert second.json()["messages"] == first.json()["messages"]
     assert second.json()["replayed"] is True
     tracker = httpx.get(
-        f"{product['RASA_URL']}/conversations/customer-10/tracker",
+        f"{product['RASA_URL']}/conversations/customer-{customer}/tracker",
         params={"token": product["RASA_API_TOKEN"]},
         timeout=10,
     ).json()
@@ -99,28 +106,34 @@ def test_a_retried_message_is_processed_and_answered_once(product) -> None:
     assert len(user_turns) == 1
 
 
-def test_bot_stays_silent_while_an_agent_has_the_conversation(product) -> None:
+def test_bot_stays_silent_while_an_agent_has_the_conversation(product, customer) -> None:
     rasa, token = product["RASA_URL"], {"token": product["RASA_API_TOKEN"]}
     # The conversation exists (a handoff happens mid-conversation), then an agent takes it.
-    assert send(product, app_token(product, 15), {"message": "hi", "message_id": "p-0"}).json()[
-        "messages"
-    ]
+    assert send(
+        product, app_token(product, customer), {"message": "hi", "message_id": "p-0"}
+    ).json()["messages"]
     paused = httpx.post(
-        f"{rasa}/conversations/customer-15/tracker/events", params=token, json=[{"event": "pause"}]
+        f"{rasa}/conversations/customer-{customer}/tracker/events",
+        params=token,
+        json=[{"event": "pause"}],
     )
     assert paused.status_code == 200
-    response = send(product, app_token(product, 15), {"message": "hello?", "message_id": "p-1"})
+    response = send(
+        product, app_token(product, customer), {"message": "hello?", "message_id": "p-1"}
+    )
     assert response.status_code == 200
     assert response.json()["messages"] == []
     assert response.json()["with_agent"] is True
     httpx.post(
-        f"{rasa}/conversations/customer-15/tracker/events", params=token, json=[{"event": "resume"}]
+        f"{rasa}/conversations/customer-{customer}/tracker/events",
+        params=token,
+        json=[{"event": "resume"}],
     )
-    resumed = send(product, app_token(product, 15), {"message": "hello", "message_id": "p-2"})
+    resumed = send(product, app_token(product, customer), {"message": "hello", "message_id": "p-2"})
     assert [m["text"] for m in resumed.json()["messages"]] == response_texts("utter_greet")
 
 
-def test_an_agents_hold_survives_a_new_session(product) -> None:
+def test_an_agents_hold_survives_a_new_session(product, customer) -> None:
     """Two hours after an agent took the conversation the customer writes again: Rasa starts
     a new session (60 minutes of silence), and the bot must still leave it to the agent."""
     rasa, token = product["RASA_URL"], {"token": product["RASA_API_TOKEN"]}
@@ -137,13 +150,15 @@ def test_an_agents_hold_survives_a_new_session(product) -> None:
         {"event": "pause", "timestamp": two_hours_ago + 1},
     ]
     stored = httpx.put(  # PUT replaces the history: it is all two hours old
-        f"{rasa}/conversations/customer-18/tracker/events", params=token, json=old_session
+        f"{rasa}/conversations/customer-{customer}/tracker/events", params=token, json=old_session
     )
     assert stored.status_code == 200
-    response = send(product, app_token(product, 18), {"message": "hello?", "message_id": "s-1"})
+    response = send(
+        product, app_token(product, customer), {"message": "hello?", "message_id": "s-1"}
+    )
     assert response.status_code == 200
     assert response.json()["messages"] == []
     assert response.json()["with_agent"] is True
-    events = httpx.get(f"{rasa}/conversations/customer-18/tracker", params=token).json()
+    events = httpx.get(f"{rasa}/conversations/customer-{customer}/tracker", params=token).json()
     assert [e["event"] for e in events["events"]].count("session_started") == 2
     assert events["paused"] is True

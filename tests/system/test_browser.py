@@ -19,8 +19,8 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def test_customer_types_in_the_chat_page_and_sees_the_answer(product, page: Page) -> None:
-    page.goto(f"{product['PUBLIC_URL']}/chat?customer=17")
+def test_customer_types_in_the_chat_page_and_sees_the_answer(product, page: Page, customer) -> None:
+    page.goto(f"{product['PUBLIC_URL']}/chat?customer={customer}")
     message = page.get_by_label("Message")
     expect(message).to_be_enabled(timeout=15_000)
     message.fill("hello")
@@ -41,27 +41,29 @@ def test_agent_logs_in_to_the_console(product, page: Page) -> None:
     expect(page.get_by_role("heading", name="Agent sign-in")).to_be_visible()
 
 
-def test_chat_page_shows_the_conversation_so_far(product, page: Page) -> None:
-    send(product, app_token(product, 13), {"message": "hello", "message_id": "history-1"})
-    page.goto(f"{product['PUBLIC_URL']}/chat?customer=13")
+def test_chat_page_shows_the_conversation_so_far(product, page: Page, customer) -> None:
+    send(product, app_token(product, customer), {"message": "hello", "message_id": "history-1"})
+    page.goto(f"{product['PUBLIC_URL']}/chat?customer={customer}")
     expect(page.locator(".msg.user").first).to_have_text("hello")
     expect(page.locator(".msg.bot").first).to_have_text(response_texts("utter_greet")[0])
 
 
-def test_message_sent_later_arrives_live_in_the_chat_page(product, page: Page) -> None:
-    page.goto(f"{product['PUBLIC_URL']}/chat?customer=14")
+def test_message_sent_later_arrives_live_in_the_chat_page(product, page: Page, customer) -> None:
+    page.goto(f"{product['PUBLIC_URL']}/chat?customer={customer}")
     expect(page.locator("body[data-live=on]")).to_be_attached(timeout=15_000)
     delivered = crm(
         product,
         "deliveries",
-        {"conversation_id": "customer-14", "message": {"text": "<b>Alex</b> here"}},
+        {"conversation_id": f"customer-{customer}", "message": {"text": "<b>Alex</b> here"}},
     )
     assert delivered.status_code == 202
     expect(page.locator(".msg.bot").last).to_have_text("<b>Alex</b> here")  # shown, not parsed
 
 
-def test_agent_message_reaches_a_customer_who_last_wrote_in_the_app(product, page: Page) -> None:
-    page.goto(f"{product['PUBLIC_URL']}/chat?customer=16")
+def test_agent_message_reaches_a_customer_who_last_wrote_in_the_app(
+    product, page: Page, customer
+) -> None:
+    page.goto(f"{product['PUBLIC_URL']}/chat?customer={customer}")
     message = page.get_by_label("Message")
     expect(message).to_be_enabled(timeout=15_000)
     expect(page.locator("body[data-live=on]")).to_be_attached(timeout=15_000)
@@ -69,7 +71,7 @@ def test_agent_message_reaches_a_customer_who_last_wrote_in_the_app(product, pag
     message.press("Enter")
     expect(page.locator(".msg.bot")).to_have_count(1, timeout=SLOW)
     appended = httpx.post(
-        f"{product['RASA_URL']}/conversations/customer-16/tracker/events",
+        f"{product['RASA_URL']}/conversations/customer-{customer}/tracker/events",
         params={
             "token": product["RASA_API_TOKEN"],
             "execute_side_effects": "true",

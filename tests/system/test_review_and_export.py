@@ -14,9 +14,7 @@ from playwright.sync_api import expect
 from scripts.stack import ROOT
 from tests.e2e.runner import Product, load, run
 from tests.system.conftest import app_token, send
-from tests.system.console_support import SLOW, Pages, pages, stored
-
-__all__ = ["pages"]  # fixture
+from tests.system.console_support import SLOW, Pages, stored
 
 VALIDATION = 240_000  # ms: `rasa data validate` runs before anything is written
 
@@ -31,9 +29,11 @@ def designer_client(product: dict[str, str]) -> httpx.Client:
     return client
 
 
-def test_designer_adds_a_misunderstood_message_to_the_training_data(product, pages: Pages):
+def test_designer_adds_a_misunderstood_message_to_the_training_data(
+    product, pages: Pages, customer
+):
     said = send(
-        product, app_token(product, 54),
+        product, app_token(product, customer),
         {"message": "zxqv blorp 13812345678 wibble", "message_id": "review-1"},
     )  # fmt: skip
     assert said.status_code == 200
@@ -60,28 +60,30 @@ def test_designer_adds_a_misunderstood_message_to_the_training_data(product, pag
     assert not (ROOT / "nlu_data" / "review.yml").exists(), "the checkout is left alone"
 
 
-def test_a_real_conversation_exported_by_qa_replays_green(product, tmp_path: Path) -> None:
+def test_a_real_conversation_exported_by_qa_replays_green(
+    product, tmp_path: Path, customer
+) -> None:
     for number, text in enumerate(["hello", "what is my balance", "thanks"], 1):
         body = {"message": text, "message_id": f"x-{number}"}
-        reply = send(product, app_token(product, 55), body)
+        reply = send(product, app_token(product, customer), body)
         assert reply.status_code == 200 and reply.json()["messages"]
 
     designer = designer_client(product)
     listed = designer.get("/console/api/export/conversations").json()
-    assert "customer-55" in [c["id"] for c in listed]
-    e2e = designer.get("/console/api/conversations/customer-55/export/e2e")
-    story = designer.get("/console/api/conversations/customer-55/export/story")
+    assert f"customer-{customer}" in [c["id"] for c in listed]
+    e2e = designer.get(f"/console/api/conversations/customer-{customer}/export/e2e")
+    story = designer.get(f"/console/api/conversations/customer-{customer}/export/story")
     assert e2e.status_code == 200 and story.status_code == 200
     assert "attachment" in e2e.headers["content-disposition"]
     assert len(stored(product, "SELECT id FROM audit_log WHERE action = 'export_conversation' "
-                      "AND customer_id = 55")) == 2  # fmt: skip
+                      "AND customer_id = ?", customer)) == 2  # fmt: skip
     assert designer.get("/console/api/conversations/nobody-9/export/e2e").status_code == 404
 
     (tmp_path / "exported.yml").write_text(e2e.text)
     [conversation] = load([tmp_path / "exported.yml"])
     assert [s.user for s in conversation.steps] == ["hello", "what is my balance", "thanks"]
     assert conversation.steps[0].bot == ["utter_greet"]
-    assert run(conversation, Product(product), 55).failures == []  # as the same customer
+    assert run(conversation, Product(product), customer).failures == []  # as the same customer
 
     stories = tmp_path / "stories"
     stories.mkdir()
@@ -96,14 +98,14 @@ def test_a_real_conversation_exported_by_qa_replays_green(product, tmp_path: Pat
     assert "action: utter_greet" in story.text and "intent: check_balance" in story.text
 
 
-def test_agents_cannot_export_and_texts_are_masked_in_exports(product) -> None:
+def test_agents_cannot_export_and_texts_are_masked_in_exports(product, customer) -> None:
     send(
-        product, app_token(product, 54),
+        product, app_token(product, customer),
         {"message": "my phone is 13812345678", "message_id": "mask-1"},
     )  # fmt: skip
     designer = designer_client(product)
-    story = designer.get("/console/api/conversations/customer-54/export/story").text
-    e2e = designer.get("/console/api/conversations/customer-54/export/e2e").text
+    story = designer.get(f"/console/api/conversations/customer-{customer}/export/story").text
+    e2e = designer.get(f"/console/api/conversations/customer-{customer}/export/e2e").text
     for exported in (story, e2e):
         assert "13812345678" not in exported and "[PHONE ****5678]" in exported
 
@@ -111,4 +113,6 @@ def test_agents_cannot_export_and_texts_are_masked_in_exports(product) -> None:
     agent.post(
         "/console/login", data={"username": "agent", "password": product["DEMO_AGENT_PASSWORD"]}
     )
-    assert agent.get("/console/api/conversations/customer-54/export/story").status_code == 403
+    assert (
+        agent.get(f"/console/api/conversations/customer-{customer}/export/story").status_code == 403
+    )

@@ -127,8 +127,8 @@ def test_button_press_arrives_as_a_callback_query(product, bot_api) -> None:
     assert "answerCallbackQuery" in bot_api.state.calls
 
 
-def test_linked_chat_is_the_customer_in_the_same_conversation(product, bot_api) -> None:
-    chat, customer = 700006, 7
+def test_linked_chat_is_the_customer_in_the_same_conversation(product, bot_api, customer) -> None:
+    chat = 700006
     code = crm(product, f"customers/{customer}/link-codes", {"channel": "telegram"}).json()["code"]
     post_update(product, message_update(chat, f"/start {code}"))
     (linked,) = wait_sent_to(bot_api, chat, 1)
@@ -148,8 +148,8 @@ def test_linked_chat_is_the_customer_in_the_same_conversation(product, bot_api) 
     assert [h["text"] for h in telegram_messages] == ["what's my balance?"]
 
 
-def test_a_link_code_works_once(product, bot_api) -> None:
-    code = crm(product, "customers/8/link-codes", {"channel": "telegram"}).json()["code"]
+def test_a_link_code_works_once(product, bot_api, customer) -> None:
+    code = crm(product, f"customers/{customer}/link-codes", {"channel": "telegram"}).json()["code"]
     post_update(product, message_update(700007, f"/start {code}"))
     post_update(product, message_update(700008, f"/start {code}"))
     (second,) = wait_sent_to(bot_api, 700008, 1)
@@ -195,8 +195,10 @@ def test_polling_mode_fetches_updates_and_answers(polling_bot) -> None:
     assert "deleteWebhook" in polling_bot.state.calls  # polling and a webhook exclude each other
 
 
-def test_agent_message_reaches_a_customer_who_last_wrote_on_telegram(product, bot_api) -> None:
-    chat, customer = 700009, 9
+def test_agent_message_reaches_a_customer_who_last_wrote_on_telegram(
+    product, bot_api, customer
+) -> None:
+    chat = 700009
     code = crm(product, f"customers/{customer}/link-codes", {"channel": "telegram"}).json()["code"]
     post_update(product, message_update(chat, f"/start {code}"))
     post_update(product, message_update(chat, "hello"))

@@ -1,0 +1,37 @@
+"""Wire schemas of the conversation API (handoffs), kept apart from the SQLAlchemy models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.vocabulary import HandoffReason
+
+Priority = Literal["high", "normal"]
+
+
+class HandoffIn(BaseModel):
+    conversation_id: str = Field(min_length=1, max_length=64)
+    customer_id: int | None = None
+    channel: str = Field(min_length=1, max_length=16)
+    reason: HandoffReason
+    priority: Priority = "normal"
+    summary: str = Field(default="", max_length=500)
+
+
+class HandoffOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    conversation_id: str
+    customer_id: int | None
+    channel: str
+    reason: str
+    priority: str
+    summary: str
+    status: str
+    created_at: dt.datetime
+    claimed_by: int | None
+    claimed_at: dt.datetime | None

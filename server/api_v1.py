@@ -1,0 +1,20 @@
+"""`/api/v1`, from one place: every service-to-service route, each from the package that
+owns it. All need the service token (the demo routes exist only with DEMO_MODE)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from conversations import events, handoffs
+from crm.api import router as customer_api
+from webchat import demo
+
+
+def api_v1(demo_mode: bool) -> APIRouter:
+    router = APIRouter(prefix="/api/v1")
+    router.include_router(customer_api)
+    router.include_router(handoffs.router)
+    router.include_router(events.router)
+    if demo_mode:
+        router.include_router(demo.router)
+    return router

@@ -1,0 +1,118 @@
+"""The platform process: `uvicorn --factory server.app:create_app`."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from agent_console import (
+    api_conversations,
+    api_copilot,
+    api_dashboard,
+    api_queue,
+    api_review,
+    console,
+    console_socket,
+)
+from agent_console.console import WEB_DIR as CONSOLE_WEB
+from conversations import timeouts
+from conversations.background import spawn
+from conversations.live import LiveBus
+from conversations.rasa_client import RasaClient
+from core.logs import configure_logging, conversation_id
+from crm.settings import get_settings
+from server import health
+from server.api_v1 import api_v1
+from webchat import chat
+from webchat.chat import WEB_DIR as CHAT_WEB
+
+log = logging.getLogger("server")
+CONSOLE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    configure_logging("platform", settings.log_level, settings.log_format)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.live = LiveBus(settings.redis_url)
+        app.state.rasa = RasaClient.from_settings()
+        app.state.tasks = set()
+        await app.state.live.start()
+        # Handoffs nobody claims in time; reads the database, so it resumes after a restart.
+        checker = spawn(app, timeouts.run_forever(app.state.rasa, app.state.live))
+        try:
+            yield
+        finally:
+            checker.cancel()
+            for task in list(app.state.tasks):
+                task.cancel()
+            await app.state.rasa.close()
+            await app.state.live.stop()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="Bank assistant platform",
+        description="Customer API, agent console and customer chat page.",
+        version="0.1.0",
+    )
+    app.include_router(health.router)
+    app.include_router(api_v1(settings.demo_mode))
+    app.include_router(chat.router)
+    app.include_router(console.router)
+    for router in (
+        api_queue,
+        api_conversations,
+        api_copilot,
+        api_dashboard,
+        api_review,
+        console_socket,
+    ):
+        app.include_router(router.router)
+    app.mount("/static", StaticFiles(directory=CONSOLE_WEB), name="static")
+    app.mount("/chat/static", StaticFiles(directory=CHAT_WEB), name="chat-static")
+
+    @app.get("/", include_in_schema=False)
+    def _root() -> RedirectResponse:
+        return RedirectResponse("/console")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def _favicon() -> Response:
+        return Response(status_code=204)
+
+    @app.middleware("http")
+    async def _request_context(request: Request, call_next):
+        token = conversation_id.set(request.headers.get("x-conversation-id"))
+        try:
+            response = await call_next(request)
+        finally:
+            conversation_id.reset(token)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if request.url.path.startswith("/console"):
+            # Scripts only from our own files: an injected <script> or handler never runs.
+            response.headers.setdefault("Content-Security-Policy", CONSOLE_CSP)
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+        incident = uuid.uuid4().hex[:12]
+        log.exception("unhandled error %s on %s %s", incident, request.method, request.url.path)
+        return JSONResponse(
+            {"detail": "Internal error; nothing was changed.", "incident": incident},
+            status_code=500,
+        )
+
+    return app

@@ -1,0 +1,37 @@
+"""Alembic environment: URL from DATABASE_URL, metadata from every platform package's models."""
+
+from __future__ import annotations
+
+from alembic import context
+
+import agent_console.models  # noqa: F401  (console tables)
+import conversations.models  # noqa: F401  (conversations, handoffs, review items)
+import crm.models  # noqa: F401  (the customer record)
+from crm.db import Base, get_engine
+
+target_metadata = Base.metadata
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=str(get_engine().url), target_metadata=target_metadata, literal_binds=True
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    with get_engine().connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
