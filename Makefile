@@ -17,7 +17,7 @@ QUIET_PIP = 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" 
 # The demo's secrets (generated once into data/demo-secrets.env unless set in the environment).
 DEMO_ENV = eval "$$(python3 scripts/demo.py --print-env)"
 
-.PHONY: install demo db seed train test bench lint e2e nlu-report clean-venvs
+.PHONY: install demo db seed train test bench lint e2e fuzz nlu-report clean-venvs
 
 install: $(RASA_VENV)/.installed $(PLATFORM_VENV)/.installed
 
@@ -64,6 +64,10 @@ e2e: install train
 # Per-intent precision/recall/F1 on the held-out dev split; confusion matrix image in results/.
 nlu-report: install train
 	$(RASA_PY) -m scripts.nlu_report
+
+# Every documented endpoint fuzzed from the OpenAPI document, with and without credentials.
+fuzz: install train
+	$(PLATFORM_PY) -m scripts.fuzz --max-examples 50
 
 lint: install
 	$(PLATFORM_VENV)/bin/ruff check .

@@ -1,26 +1,53 @@
 """Entry point of the action server: `python -m actions.server`.
 
 Wraps rasa-sdk's app so that it binds to the configured interface (loopback by default:
-only the Rasa server calls it), fails fast on bad configuration, and logs through the
-project's PII-masking handler.
+only the Rasa server calls it), fails fast on bad configuration, logs through the project's
+masking handler, and answers only callers that present ACTION_SERVER_TOKEN: the actions
+trust the tracker they are sent (who the customer is, whether verified), so anyone else
+who could reach the port could otherwise read any customer's data.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 
 from rasa_sdk.endpoint import create_app
+from sanic import response
+from sanic.request import Request
 
 from actions.settings import get_action_settings
+from core.config import ACTION_TOKEN_HEADER
 from core.logs import configure_logging
 
 log = logging.getLogger("actions.server")
+OPEN_PATHS = ("/health",)
+
+
+def require_token(token: str):
+    async def check(request: Request):
+        if request.path in OPEN_PATHS:
+            return None
+        given = request.headers.get(ACTION_TOKEN_HEADER, "")
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            return response.json({"error": "unauthorized"}, status=401)
+        return None
+
+    return check
+
+
+def build_app():
+    settings = get_action_settings()
+    app = create_app("actions", cors_origins=None)
+    app.register_middleware(require_token(settings.action_server_token), "request")
+    app.config.REQUEST_MAX_SIZE = 1_000_000  # a tracker is kilobytes; Sanic's default is 100 MB
+    return app
 
 
 def main() -> None:
     configure_logging("actions")
     settings = get_action_settings()
-    app = create_app("actions", cors_origins=None)
+    app = build_app()
     host, port = settings.action_server_host, settings.action_server_port
     log.info("action server listening on %s:%s", host, port)
     app.run(host, port, workers=1, access_log=False, motd=False)

@@ -12,6 +12,7 @@ from core import config
 class ActionSettings(PlatformApiSettings):
     action_server_host: str = config.setting("127.0.0.1")
     action_server_port: int = config.setting(5055, ge=1, le=65535)
+    action_server_token: str = config.action_server_token()
 
 
 def get_action_settings() -> ActionSettings:

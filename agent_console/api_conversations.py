@@ -21,14 +21,16 @@ from agent_console.lifecycle import Access
 from conversations import transcript
 from conversations.live_events import ConversationLine, HandoffClosed, HandoffStatus
 from conversations.rasa_client import RasaUnavailable, agent_message
+from core.senders import SENDER_ID_PATTERN
 from core.vocabulary import ConversationStatus, Disposition
 from crm.db import session_scope
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/console/api/conversations", tags=["console"])
 
-ConversationId = Annotated[str, Path(min_length=1, max_length=64)]
+ConversationId = Annotated[str, Path(pattern=SENDER_ID_PATTERN)]
 HANDED_BACK_RESPONSE = "utter_agent_handed_back"
+MAX_LINES = 500
 
 
 class MessageIn(BaseModel):
@@ -117,7 +119,9 @@ async def read_conversation(conversation_id: ConversationId, who: WhoDep, reques
     lines = history.merged(
         transcript.from_tracker(tracker), await run_in_threadpool(_queue_lines)
     )
-    return {"conversation": describe(granted), "lines": lines}
+    # The latest lines: a years-long conversation is not sent whole to a browser.
+    return {"conversation": describe(granted), "lines": lines[-MAX_LINES:],
+            "earlier_lines": max(0, len(lines) - MAX_LINES)}  # fmt: skip
 
 
 @router.post("/{conversation_id}/messages", status_code=status.HTTP_202_ACCEPTED)

@@ -25,6 +25,7 @@ def read_queue(who: WhoDep, session: DbSession) -> dict:
     return {
         "me": {"id": who.id, "name": who.name, "role": who.role},
         "waiting": work_queue.waiting(session),
+        "waiting_total": work_queue.waiting_count(session),
         "mine": work_queue.mine(session, who.id),
     }
 

@@ -16,13 +16,14 @@ from sqlalchemy import select
 from agent_console import audit, conversation_export, training_data
 from agent_console.guards import ActingReviewerDep, ReviewerDep
 from conversations.models import Conversation, ReviewItem
-from conversations.rasa_client import RasaUnavailable
+from conversations.rasa_client import RasaNotFound, RasaUnavailable
+from core.senders import SENDER_ID_PATTERN
 from crm.clock import utcnow
 from crm.db import session_scope
 from crm.settings import get_settings
 
 router = APIRouter(prefix="/console/api", tags=["review"])
-ConversationId = Annotated[str, Path(min_length=1, max_length=64)]
+ConversationId = Annotated[str, Path(pattern=SENDER_ID_PATTERN)]
 
 
 class AssignIn(BaseModel):
@@ -168,6 +169,8 @@ def _download(content: str, filename: str) -> PlainTextResponse:
 
 
 def _unavailable(exc: RasaUnavailable) -> HTTPException:
+    if isinstance(exc, RasaNotFound):  # Rasa holds no history for it (never, or erased)
+        return HTTPException(status.HTTP_404_NOT_FOUND, detail="No history for this conversation.")
     return HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(exc))
 
 

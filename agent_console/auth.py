@@ -1,7 +1,9 @@
 """Agent login: server-side sessions in an HttpOnly SameSite cookie, CSRF token, lockout.
 
 The cookie holds a random token; only its SHA-256 is stored, so a database leak does not
-hand out live sessions. Repeated failures lock the account for a while.
+hand out live sessions. Repeated failures lock the account for a while (counted by one
+atomic UPDATE, so parallel guesses cannot slip past the count), attempts are throttled per
+username and per address, and every refusal reads the same, so a username cannot be probed.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import secrets
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from agent_console.models import Agent, AgentSession
 from agent_console.passwords import verify_password
+from core.rate_limit import LOGINS_PER_ADDRESS, LOGINS_PER_USER, RateLimiter
 from crm.api.deps import DbSession
 from crm.clock import utcnow
 
@@ -27,28 +30,65 @@ MAX_FAILED_LOGINS = 5
 LOCKOUT = dt.timedelta(minutes=15)
 
 
+REFUSED = (
+    "Wrong username or password. After repeated failures the account is locked for a "
+    "while; try again later."
+)
+
+
 class LoginRefused(Exception):
-    """Wrong credentials or a locked account; the message is safe to show."""
+    """Wrong credentials, a locked account or too many attempts: one answer for all."""
+
+    def __init__(self) -> None:
+        super().__init__(REFUSED)
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def login(session: Session, username: str, password: str) -> tuple[str, AgentSession]:
+def _count_failure(session: Session, agent_id: int, now: dt.datetime) -> None:
+    """One more failure, and the lock when it is one too many. Each step is one UPDATE the
+    database applies atomically: 40 guesses at once add 40, never a lost update."""
+    failures = session.execute(
+        update(Agent)
+        .where(Agent.id == agent_id)
+        .values(failed_logins=Agent.failed_logins + 1)
+        .returning(Agent.failed_logins)
+    ).scalar_one()
+    if failures >= MAX_FAILED_LOGINS:
+        session.execute(
+            update(Agent)
+            .where(Agent.id == agent_id, Agent.failed_logins >= MAX_FAILED_LOGINS)
+            .values(locked_until=now + LOCKOUT, failed_logins=0)
+        )
+    session.commit()
+
+
+def login(
+    session: Session,
+    username: str,
+    password: str,
+    address: str = "",
+    limiter: RateLimiter | None = None,
+) -> tuple[str, AgentSession]:
     """Check credentials and open a session; returns the cookie token and the session row."""
-    agent = session.scalar(select(Agent).where(Agent.username == username.strip().lower()))
+    name = username.strip().lower()
+    if limiter is not None and not (
+        limiter.hit_sync(LOGINS_PER_ADDRESS, address) and limiter.hit_sync(LOGINS_PER_USER, name)
+    ):
+        raise LoginRefused()
+    agent = session.scalar(select(Agent).where(Agent.username == name))
     now = utcnow()
-    if agent is not None and agent.locked_until and agent.locked_until > now:
-        raise LoginRefused("This account is locked after repeated failed logins; try later.")
-    if agent is None or not agent.active or not verify_password(agent.password_hash, password):
-        if agent is not None:
-            agent.failed_logins += 1
-            if agent.failed_logins >= MAX_FAILED_LOGINS:
-                agent.locked_until = now + LOCKOUT
-                agent.failed_logins = 0
-            session.commit()
-        raise LoginRefused("Wrong username or password.")
+    locked = agent is not None and agent.locked_until is not None and agent.locked_until > now
+    # The password is checked (against a dummy for an unknown name) whatever the account's
+    # state, so the time an answer takes does not tell which usernames exist or are locked.
+    right = verify_password(agent.password_hash if agent else None, password)
+    if agent is None or locked or not agent.active:
+        raise LoginRefused()
+    if not right:
+        _count_failure(session, agent.id, now)
+        raise LoginRefused()
     agent.failed_logins = 0
     agent.locked_until = None
     token = secrets.token_urlsafe(32)

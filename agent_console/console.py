@@ -50,7 +50,8 @@ def login_submit(
             request, "login.html", {"error": "Cross-site login refused."}, status_code=403
         )
     try:
-        token, _ = auth.login(session, username, password)
+        address = request.client.host if request.client else ""
+        token, _ = auth.login(session, username, password, address, request.app.state.limiter)
     except auth.LoginRefused as exc:
         return templates.TemplateResponse(
             request, "login.html", {"error": str(exc)}, status_code=401

@@ -81,16 +81,24 @@ def e2e_yaml(conversation_id: str, customer_id: int | None, events: list[dict]) 
             }
         ]
     }
-    return "\n".join(header) + "\n" + _dump(document)
+    return "\n".join(header) + "\n" + _dump(masked(document))
+
+
+def masked(value: Any) -> Any:
+    """Every string of an export masked, not only what the customer typed: slot values hold
+    free text too (a complaint's or a dispute's description, a summary)."""
+    if isinstance(value, str):
+        return mask_pii(value)
+    if isinstance(value, dict):
+        return {masked(k): masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(v) for v in value]
+    return value
 
 
 def masked_story(conversation_id: str, story: str) -> str:
-    """Rasa's test story for the conversation with the customer's texts masked."""
-    document = yaml.safe_load(story) or {}
-    for item in document.get("stories") or []:
-        for step in item.get("steps") or []:
-            if isinstance(step, dict) and isinstance(step.get("user"), str):
-                step["user"] = mask_pii(step["user"])
+    """Rasa's test story for the conversation, every string in it masked."""
+    document = masked(yaml.safe_load(story) or {})
     header = [
         f"# Exported from the agent console: conversation {conversation_id}, {_stamp()}.",
         "# A Rasa test story (card, ID and phone numbers masked); save it under tests/stories/",

@@ -8,6 +8,7 @@ audit entry.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -19,6 +20,8 @@ from agent_console.models import Agent
 from conversations import status
 from conversations.models import Conversation, Handoff
 from core.vocabulary import HandoffStatus
+from crm.clock import utcnow
+from crm.settings import get_settings
 
 
 class NotFound(Exception):
@@ -65,11 +68,20 @@ def access(session: Session, conversation_id: str, who: Who) -> Access:
     can_act = bool(
         handoff and handoff.status == HandoffStatus.CLAIMED and handoff.claimed_by == who.id
     )
+    ended_just_now = bool(
+        handoff is not None
+        and handoff.status == HandoffStatus.CLOSED
+        and handoff.claimed_by == who.id
+        and handoff.closed_at is not None
+        and handoff.closed_at > utcnow() - dt.timedelta(seconds=get_settings().wrap_up_seconds)
+    )
+    # Access ends with the claim: the agent who closed or handed back keeps reading only for
+    # the wrap-up (notes, a last look), not until the customer's next handoff.
     may_look = (
         who.supervisor
         or can_act
         or (handoff is not None and handoff.status == HandoffStatus.PENDING)
-        or (handoff is not None and handoff.claimed_by == who.id)
+        or ended_just_now
     )
     if not may_look:
         raise Forbidden(

@@ -54,6 +54,14 @@ def normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def plain_example(text: str) -> str:
+    """The customer's words as a plain example. Rasa reads `[words](entity)` and
+    `[words]{"entity": ...}` in an example as annotations (an entity, even a synonym), so a
+    customer who typed that syntax could plant one through the review page: square brackets
+    become round ones, which Rasa reads as text."""
+    return " ".join(text.translate(str.maketrans("[]", "()")).split())
+
+
 def _yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yml", ".yaml") and p.is_file())
 
@@ -172,7 +180,7 @@ def _write(path: Path, content: str) -> None:
 
 def add_example(project: Path, rasa_bin: Path, text: str, intent: str) -> Outcome:
     """Append `text` as an example of `intent` if Rasa validates the result."""
-    text = " ".join(text.split())
+    text = plain_example(text)
     if not INTENT_NAME.match(intent):
         raise InvalidExample(
             "An intent name is 2-63 lower-case letters, digits or underscores, "

@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from agent_console import audit
@@ -26,6 +26,7 @@ from crm.clock import utcnow
 from crm.models import Customer, SegmentAssignment
 
 HIGH_VALUE_SEGMENTS = frozenset({"high_loyalty_high_potential"})
+QUEUE_PAGE = 200  # what one agent's screen can hold; the queue endpoint says how many wait
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -64,13 +65,28 @@ def _item(h: Handoff, segment: str | None, customer_no: str | None, now: dt.date
     }
 
 
-def _rows(session: Session, *where: Any) -> list[dict[str, Any]]:
+def _tier() -> Any:
+    """`rank`'s tier in SQL, so the database can hand out the most urgent page first."""
+    return case(
+        (
+            (Handoff.reason == HandoffReason.RETENTION)
+            | SegmentAssignment.segment.in_(HIGH_VALUE_SEGMENTS),
+            0,
+        ),
+        (Handoff.priority == "high", 1),
+        else_=2,
+    )
+
+
+def _rows(session: Session, *where: Any, limit: int = QUEUE_PAGE) -> list[dict[str, Any]]:
     now = utcnow()
     query = (
         select(Handoff, SegmentAssignment.segment, Customer.customer_no)
         .outerjoin(SegmentAssignment, SegmentAssignment.customer_id == Handoff.customer_id)
         .outerjoin(Customer, Customer.id == Handoff.customer_id)
         .where(*where)
+        .order_by(_tier(), Handoff.created_at, Handoff.id)
+        .limit(limit)
     )
     return [_item(h, segment, no, now) for h, segment, no in session.execute(query)]
 
@@ -80,7 +96,7 @@ def serialise(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def waiting(session: Session) -> list[dict[str, Any]]:
-    """Pending handoffs, most urgent first."""
+    """Pending handoffs, most urgent first (the first QUEUE_PAGE: the rest wait their turn)."""
     pending = _rows(session, Handoff.status == HandoffStatus.PENDING)
     return [serialise(i) for i in sorted(pending, key=rank)]
 
@@ -103,3 +119,9 @@ def claim(session: Session, handoff_id: int, who: Who) -> status.ClaimResult | N
     audit.record(session, who.id, "claim_handoff", result.customer_id, f"handoff {handoff_id}")
     session.commit()
     return result
+
+
+def waiting_count(session: Session) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Handoff).where(Handoff.status == HandoffStatus.PENDING)
+    ) or 0

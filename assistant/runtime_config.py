@@ -7,7 +7,6 @@ may hold a database password) under the git-ignored data directory on every star
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -15,7 +14,9 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from assistant.settings import PROJECT_ROOT, get_store_settings
+from core import config
 from core.config import ConfigError
+from core.logs import private_file
 
 # Rasa's SQLTrackerStore (same `events` table), with its queries off the event loop.
 TRACKER_STORE = "connectors.tracker_store.BankSQLTrackerStore"
@@ -86,7 +87,10 @@ def lock_store(redis_url: str) -> dict[str, Any]:
 def endpoints() -> dict[str, Any]:
     settings = get_store_settings()
     return {
-        "action_endpoint": {"url": settings.action_server_url},
+        "action_endpoint": {
+            "url": settings.action_server_url,
+            "headers": {config.ACTION_TOKEN_HEADER: settings.action_server_token},
+        },
         "tracker_store": tracker_store(settings.database_url, settings.data_path),
         "lock_store": lock_store(settings.redis_url),
         # Every event also streams to the platform (live console), off the reply path.
@@ -125,8 +129,7 @@ def write_runtime_files(telegram_bot_token: str = "") -> tuple[Path, Path, Path]
     channels = credentials(telegram_bot_token)
     credentials_path.write_text(yaml.safe_dump(channels, sort_keys=False))
     endpoints_path = runtime / "endpoints.yml"
-    fd = os.open(endpoints_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
+    with private_file(endpoints_path, "w") as handle:
         yaml.safe_dump(endpoints(), handle, sort_keys=False)
     logging_path = runtime / "logging.yml"
     settings = get_store_settings()

@@ -13,6 +13,8 @@ import sys
 from assistant.runtime_config import write_runtime_files
 from assistant.settings import PROJECT_ROOT, RasaSettings, get_rasa_settings
 
+MAX_REQUEST_BYTES = 1_000_000
+
 
 def rasa_command(
     settings: RasaSettings, endpoints: str, credentials: str, logging_config: str
@@ -21,7 +23,10 @@ def rasa_command(
         "rasa", "run",
         "--model", settings.rasa_model,
         "--enable-api",
-        f"--auth-token={settings.rasa_api_token}",  # "=" form: a token may start with "-"
+        # Callers sign a JWT with this secret and send it as a Bearer header; with no
+        # --auth-token, Rasa accepts no token in a URL ("=" form: it may start with "-").
+        f"--jwt-secret={settings.rasa_api_token}",
+        "--jwt-method", "HS256",
         "--interface", settings.rasa_host,
         "--port", str(settings.rasa_port),
         "--cors", settings.public_url.rstrip("/"),
@@ -36,6 +41,9 @@ def main() -> None:
     files = write_runtime_files(settings.telegram_bot_token)
     sys.argv = rasa_command(settings, *(str(f) for f in files))
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    # Sanic reads up to 100 MB of a request body before any channel sees it; no message,
+    # update or API call of ours comes near this (Sanic reads SANIC_* variables).
+    os.environ["SANIC_REQUEST_MAX_SIZE"] = str(MAX_REQUEST_BYTES)
     os.chdir(PROJECT_ROOT)
     sys.path.insert(0, str(PROJECT_ROOT))
 

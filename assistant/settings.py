@@ -23,6 +23,7 @@ class StoreSettings:
     database_url: str = config.setting("", secret=True)  # may hold a password
     redis_url: str = config.setting("", secret=True)
     action_server_url: str = config.setting("http://127.0.0.1:5055/webhook")
+    action_server_token: str = config.action_server_token()
     log_format: str = config.setting("text", choices=("text", "json"), lower=True)
     log_level: str = config.setting("INFO")
 
@@ -41,6 +42,8 @@ class RasaSettings(StoreSettings, PlatformApiSettings):
     public_url: str = config.setting("http://127.0.0.1:8000")
     app_jwt_secret: str = config.app_jwt_secret()
     app_jwt_public_key: str = config.app_jwt_public_key()
+    app_jwt_issuer: str = config.app_jwt_issuer()
+    app_token_max_seconds: int = config.app_token_max_seconds()
     telegram_bot_token: str = config.setting("", secret=True)
     telegram_mode: str = config.setting("webhook", choices=("webhook", "polling"), lower=True)
     telegram_api_base_url: str = config.setting("https://api.telegram.org/bot")

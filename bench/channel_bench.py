@@ -146,6 +146,7 @@ def product(data: Path) -> Stack:
         "RASA_PORT": "19005", "ACTION_SERVER_PORT": "19055", "PLATFORM_PORT": "19000",
         "CRM_SERVICE_TOKEN": "bench-service-token-0123456789",
         "APP_JWT_SECRET": SECRET, "RASA_API_TOKEN": "bench-rasa-token-0123456789",
+        "ACTION_SERVER_TOKEN": "bench-action-server-token-0123",
         "DATA_DIR": str(data), "RASA_MODEL": str(MODEL), "LOG_LEVEL": "WARNING",
         "PUBLIC_URL": platform, "CRM_API_URL": f"{platform}/api/v1",
         "RASA_URL": "http://127.0.0.1:19005", "RASA_PUBLIC_URL": "http://127.0.0.1:19005",

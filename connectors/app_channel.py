@@ -26,6 +26,8 @@ from connectors import platform_api
 from connectors.replay_guard import ReplayGuard, guard_from_environment
 from core.app_token import AppIdentity, AppTokenVerifier, InvalidToken
 from core.logs import conversation_id
+from core.pii import mask_card_and_id
+from core.rate_limit import MESSAGES_PER_CUSTOMER, RateLimiter
 from core.senders import customer_sender_id
 from core.vocabulary import Channel
 
@@ -99,11 +101,16 @@ class AppChannel(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         settings = get_rasa_settings()
-        return cls(AppTokenVerifier.from_keys(settings.app_jwt_secret, settings.app_jwt_public_key))
+        verifier = AppTokenVerifier.from_keys(
+            settings.app_jwt_secret, settings.app_jwt_public_key,
+            settings.app_token_max_seconds, settings.app_jwt_issuer,
+        )  # fmt: skip
+        return cls(verifier, settings.redis_url)
 
-    def __init__(self, verifier: AppTokenVerifier) -> None:
+    def __init__(self, verifier: AppTokenVerifier, redis_url: str = "") -> None:
         self.verifier = verifier
         self._guard: ReplayGuard | None = None
+        self.limiter = RateLimiter(redis_url)
 
     def get_output_channel(self) -> OutputChannel:
         return AppLiveOutput()
@@ -186,6 +193,9 @@ class AppChannel(InputChannel):
             ):
                 return _error(400, "bad_request", "message_id must be a string of <= 128 chars.")
 
+            # Stored, shown to agents and exported from here on: never a readable card or
+            # ID number (the assistant still reads the last four digits in the tag).
+            text = mask_card_and_id(text)
             sender = customer_sender_id(identity.customer_id)
             key = f"app:{identity.customer_id}:{message_id}" if message_id is not None else None
             if key and not await self.guard.claim(key):
@@ -193,6 +203,10 @@ class AppChannel(InputChannel):
                 if earlier is None:
                     return _error(409, "in_progress", "This message is still being processed.")
                 return response.json(earlier | {"replayed": True})
+            if not await self.limiter.hit(MESSAGES_PER_CUSTOMER, sender):
+                if key:
+                    await self.guard.release(key)
+                return _error(429, "rate_limited", "Too many messages; wait a moment.")
             token = conversation_id.set(sender)
             try:
                 body = await self._process(request, on_new_message, text, sender, identity, key)

@@ -28,6 +28,8 @@ from assistant.settings import RasaSettings, get_rasa_settings
 from connectors import platform_api
 from connectors.replay_guard import ReplayGuard, guard_from_environment
 from core.logs import conversation_id
+from core.pii import mask_card_and_id
+from core.rate_limit import LINK_CODE_GUESSES, MESSAGES_PER_CUSTOMER, RateLimiter
 from core.senders import customer_id_of, customer_sender_id, telegram_chat_of, telegram_sender_id
 from core.vocabulary import Channel
 
@@ -112,6 +114,7 @@ class TelegramChannel(InputChannel):
         self._identities: dict[int, tuple[float, int | None]] = {}
         self._poller: asyncio.Task | None = None
         self._guard: ReplayGuard | None = None
+        self.limiter = RateLimiter(settings.redis_url)
 
     @property
     def guard(self) -> ReplayGuard:
@@ -143,23 +146,37 @@ class TelegramChannel(InputChannel):
         rendered = await agent.processor.nlg.generate(response_name, tracker, CHANNEL)
         return (rendered or {}).get("text")
 
+    async def _say(self, agent: Any, chat_id: int, response_name: str) -> None:
+        text = await self._render(agent, response_name, telegram_sender_id(chat_id))
+        if text:
+            await self.bot.send_message(chat_id, text)
+
     async def _link(self, agent: Any, chat_id: int, code: str) -> None:
-        try:
-            body = await platform_api.post(
-                f"identities/{CHANNEL}/redeem", {"code": code, "external_id": str(chat_id)}
-            )
-            linked = True
-        except (platform_api.PlatformRejected, platform_api.PlatformNotFound):
-            linked = False
+        """Redeem a link code; a chat gets a few guesses a window (codes are 40 bits), then
+        the same refusal as a wrong code without the code being tried."""
+        linked = False
+        if await self.limiter.hit(LINK_CODE_GUESSES, str(chat_id)):
+            try:
+                body = await platform_api.post(
+                    f"identities/{CHANNEL}/redeem", {"code": code, "external_id": str(chat_id)}
+                )
+                linked = True
+            except (platform_api.PlatformRejected, platform_api.PlatformNotFound):
+                pass
         if linked:
             self._identities[chat_id] = (
                 time.monotonic() + IDENTITY_CACHE_SECONDS,
                 int(body["customer_id"]),
             )
-        name = "utter_telegram_linked" if linked else "utter_telegram_link_failed"
-        text = await self._render(agent, name, telegram_sender_id(chat_id))
-        if text:
-            await self.bot.send_message(chat_id, text)
+        await self._say(
+            agent, chat_id, "utter_telegram_linked" if linked else "utter_telegram_link_failed"
+        )
+
+    async def _unlink(self, agent: Any, chat_id: int) -> None:
+        """`/unlink`: this chat is anonymous again (the customer's other channels stay)."""
+        await platform_api.post(f"identities/{CHANNEL}/{chat_id}/unlink", {})
+        self._identities[chat_id] = (time.monotonic() + IDENTITY_CACHE_SECONDS, None)
+        await self._say(agent, chat_id, "utter_telegram_unlinked")
 
     async def handle_update(
         self,
@@ -195,16 +212,28 @@ class TelegramChannel(InputChannel):
             message_id = f"tg-cb-{query.id}"
         elif update.message is not None and update.message.text:
             chat = update.message.chat.id
+            if update.message.chat.type != "private":
+                # A group's members would all read the customer's answers.
+                await self._say(agent, chat, "utter_telegram_private_only")
+                return
             text = update.message.text
             message_id = f"tg-{chat}-{update.message.message_id}"
             command, _, argument = text.partition(" ")
             if command == "/start" and argument.strip():
                 await self._link(agent, chat, argument.strip())
                 return
+            if command == "/unlink":
+                await self._unlink(agent, chat)
+                return
         else:
             log.info("ignored Telegram update %s of an unsupported type", update.update_id)
             return
 
+        if not await self.limiter.hit(MESSAGES_PER_CUSTOMER, f"telegram:{chat}"):
+            await self._say(agent, chat, "utter_slow_down")
+            return
+
+        text = mask_card_and_id(text)  # never stored readable (see app_channel)
         customer_id = await self._customer_for(chat)
         sender = customer_sender_id(customer_id) if customer_id else telegram_sender_id(chat)
         token = conversation_id.set(sender)

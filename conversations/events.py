@@ -24,6 +24,7 @@ from conversations import status as conversation_status
 from conversations.background import spawn
 from conversations.live_events import CallbackBooked, ConversationLine, CustomerWrote, Delivery
 from conversations.rasa_client import RasaUnavailable
+from core.senders import SENDER_ID_PATTERN
 from core.vocabulary import ConversationStatus
 from crm.api.deps import require_service_token
 from crm.db import session_scope
@@ -51,12 +52,12 @@ class RasaEvent(BaseModel):
     model_config = {"extra": "allow"}
 
     event: str = Field(max_length=64)
-    sender_id: str = Field(min_length=1, max_length=64)
+    sender_id: str = Field(pattern=SENDER_ID_PATTERN)
     timestamp: float | None = None
 
 
 class DeliveryIn(BaseModel):
-    conversation_id: str = Field(min_length=1, max_length=64)
+    conversation_id: str = Field(pattern=SENDER_ID_PATTERN)
     message: dict[str, Any]
 
 

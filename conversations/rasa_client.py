@@ -12,17 +12,25 @@ from typing import Any
 
 import httpx
 
+from core import rasa_auth
 from crm.settings import get_settings
+
+JWT_SECONDS = 300
 
 
 class RasaUnavailable(Exception):
     """Rasa did not answer or refused; nothing reached the customer."""
 
 
+class RasaNotFound(RasaUnavailable):
+    """Rasa answered 404: it has no such conversation (or no such thing to do with it)."""
+
+
 class RasaClient:
     def __init__(self, base_url: str, token: str, domain_ttl: float = 60) -> None:
         self._base = base_url.rstrip("/")
-        self._token = token
+        self._secret = token
+        self._jwt, self._jwt_until = "", 0.0
         self._client = httpx.AsyncClient(timeout=10)
         self._domain: dict[str, Any] | None = None
         self._domain_at = 0.0
@@ -36,14 +44,23 @@ class RasaClient:
     async def close(self) -> None:
         await self._client.aclose()
 
+    def _authorization(self) -> str:
+        """A short-lived admin JWT, renewed before it expires (never a token in the URL)."""
+        if time.monotonic() > self._jwt_until:
+            self._jwt = rasa_auth.admin_token(self._secret, JWT_SECONDS)
+            self._jwt_until = time.monotonic() + JWT_SECONDS / 2
+        return f"Bearer {self._jwt}"
+
     async def _call(self, method: str, path: str, text: bool = False, **kwargs: Any) -> Any:
-        params = {"token": self._token} | kwargs.pop("params", {})
+        headers = {"Authorization": self._authorization()} | kwargs.pop("headers", {})
         try:
             response = await self._client.request(
-                method, f"{self._base}{path}", params=params, **kwargs
+                method, f"{self._base}{path}", headers=headers, **kwargs
             )
         except httpx.HTTPError as exc:
             raise RasaUnavailable(f"{type(exc).__name__} calling Rasa {path}") from None
+        if response.status_code == 404:
+            raise RasaNotFound(f"Rasa answered HTTP 404 on {path}")
         if response.status_code >= 300:
             raise RasaUnavailable(f"Rasa answered HTTP {response.status_code} on {path}")
         if text:
@@ -56,9 +73,10 @@ class RasaClient:
             "GET", f"/conversations/{conversation_id}/tracker", params={"include_events": "ALL"}
         )
 
-    async def history(self, conversation_id: str) -> list[dict[str, Any]]:
+    async def history(self, conversation_id: str, last: int = 200) -> list[dict[str, Any]]:
         """What the customer said and was told, from every channel: the chat page's history
-        (a bot reply is shown on the channel of the message it answered)."""
+        (a bot reply is shown on the channel of the message it answered); the `last`
+        messages only, however long the conversation has grown."""
         tracker = await self.tracker(conversation_id)
         history = []
         channel = None
@@ -79,7 +97,7 @@ class RasaClient:
                     "timestamp": event.get("timestamp"),
                 }
             )
-        return history
+        return history[-last:]
 
     async def story(self, conversation_id: str) -> str:
         """The conversation as a Rasa test story (YAML, Rasa's own writer; every session)."""

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.senders import SENDER_ID_PATTERN
 from core.vocabulary import HandoffReason
+from crm.schemas import UtcDateTime
 
 Priority = Literal["high", "normal"]
 
 
 class HandoffIn(BaseModel):
-    conversation_id: str = Field(min_length=1, max_length=64)
+    conversation_id: str = Field(pattern=SENDER_ID_PATTERN)
     customer_id: int | None = None
     channel: str = Field(min_length=1, max_length=16)
     reason: HandoffReason
@@ -32,6 +33,6 @@ class HandoffOut(BaseModel):
     priority: str
     summary: str
     status: str
-    created_at: dt.datetime
+    created_at: UtcDateTime
     claimed_by: int | None
-    claimed_at: dt.datetime | None
+    claimed_at: UtcDateTime | None

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from conversations.models import Conversation, Handoff
@@ -52,6 +52,15 @@ def note_customer_message(
         conversation.customer_id = customer_id
     conversation.updated_at = utcnow()
     return conversation
+
+
+def anonymous_waiting(session: Session) -> int:
+    """Requests for a person from people who did not sign in, waiting now."""
+    return session.scalar(
+        select(func.count()).select_from(Handoff).where(
+            Handoff.status == HandoffStatus.PENDING, Handoff.customer_id.is_(None)
+        )
+    ) or 0
 
 
 def open_handoff(session: Session, request: HandoffIn) -> tuple[Handoff, bool]:

@@ -57,6 +57,15 @@ def service_token() -> Any:
     return setting(min_length=16, secret=True)
 
 
+ACTION_TOKEN_HEADER = "X-Action-Server-Token"  # noqa: S105 - a header name
+
+
+def action_server_token() -> Any:
+    """ACTION_SERVER_TOKEN: Rasa sends it to the action server, which refuses calls without it
+    (the actions trust the tracker they are sent: who the customer is, whether verified)."""
+    return setting(min_length=16, secret=True)
+
+
 def app_jwt_secret() -> Any:
     """APP_JWT_SECRET: the bank app's HS256 key for in-app chat tokens (or a public key)."""
     return setting("", secret=True)
@@ -64,6 +73,16 @@ def app_jwt_secret() -> Any:
 
 def app_jwt_public_key() -> Any:
     return setting("", secret=True)
+
+
+def app_token_max_seconds() -> Any:
+    """APP_TOKEN_MAX_SECONDS: the longest life an app token may be signed for."""
+    return setting(86_400, ge=60, le=31 * 86_400)
+
+
+def app_jwt_issuer() -> Any:
+    """APP_JWT_ISSUER: when set, app tokens must carry it as `iss`."""
+    return setting("")
 
 
 def app_token_problems(secret: str, public_key: str) -> list[str]:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 CUSTOMER_PREFIX = "customer-"
 TELEGRAM_PREFIX = "telegram-"
+# What a conversation id may look like anywhere it arrives from outside (an API, a path):
+# the channels make only these, and nothing else reaches a URL, a log line or a file name.
+SENDER_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 
 
 def customer_sender_id(customer_id: int) -> str:

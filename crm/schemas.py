@@ -7,13 +7,18 @@ propensities and scores are JSON numbers; dates are ISO 8601.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 import core.vocabulary
 from crm.money import MoneyStr
 from crm.text import CleanStr
+
+# Stored naive in UTC; sent with its offset, as the API's schema (date-time) promises.
+UtcDateTime = Annotated[
+    dt.datetime, AfterValidator(lambda v: v if v.tzinfo else v.replace(tzinfo=dt.UTC))
+]
 
 Context = Literal["chat", "retention", "event", "agent"]
 Channel = core.vocabulary.Channel
@@ -57,7 +62,7 @@ class ProfileOut(CustomerOut):
     segment: Labelled
     risk_appetite: Labelled
     figures: dict[str, Any]
-    segment_computed_at: dt.datetime
+    segment_computed_at: UtcDateTime
 
 
 class AccountOut(ORMModel):
@@ -76,7 +81,7 @@ class AccountOut(ORMModel):
 class TransactionOut(ORMModel):
     id: int
     account_id: int
-    posted_at: dt.datetime
+    posted_at: UtcDateTime
     amount: MoneyStr
     currency: str
     kind: str
@@ -92,7 +97,7 @@ class CardOut(ORMModel):
     last4: str
     status: str
     expires_on: dt.date
-    updated_at: dt.datetime
+    updated_at: UtcDateTime
 
 
 class CardChangeOut(CardOut):
@@ -157,9 +162,9 @@ class PresentationOut(ORMModel):
     conversation_id: str | None
     segment: str | None
     propensity: float | None
-    presented_at: dt.datetime
+    presented_at: UtcDateTime
     outcome: str | None
-    outcome_at: dt.datetime | None
+    outcome_at: UtcDateTime | None
 
 
 class OutcomeIn(BaseModel):
@@ -171,7 +176,7 @@ class ChurnRiskOut(BaseModel):
     score: float = Field(ge=0, le=1)
     level: Literal["low", "medium", "high"]
     factors: list[dict[str, Any]]
-    as_of: dt.datetime
+    as_of: UtcDateTime
 
 
 class ChurnSignalIn(BaseModel):
@@ -194,7 +199,7 @@ class ComplaintOut(ORMModel):
     description: str
     channel: str
     status: str
-    created_at: dt.datetime
+    created_at: UtcDateTime
     sla_due: dt.date
 
 
@@ -205,8 +210,8 @@ class OpportunityOut(ORMModel):
     offer_category: str
     status: str
     reason: ReasonOut
-    created_at: dt.datetime
-    expires_at: dt.datetime | None
+    created_at: UtcDateTime
+    expires_at: UtcDateTime | None
 
 
 class IdentityOut(BaseModel):
@@ -225,7 +230,7 @@ class LinkCodeIn(BaseModel):
 class LinkCodeOut(BaseModel):
     code: str
     channel: str
-    expires_at: dt.datetime
+    expires_at: UtcDateTime
 
 
 class RedeemIn(BaseModel):

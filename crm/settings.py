@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from core import config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,11 +51,15 @@ class PlatformSettings(DatabaseSettings):
     crm_service_token: str = config.service_token()
     app_jwt_secret: str = config.app_jwt_secret()
     app_jwt_public_key: str = config.app_jwt_public_key()
+    app_jwt_issuer: str = config.app_jwt_issuer()
+    app_token_max_seconds: int = config.app_token_max_seconds()
     rasa_url: str = config.setting("http://127.0.0.1:5005")
     rasa_public_url: str = config.setting("http://127.0.0.1:5005")
     rasa_api_token: str = config.setting(min_length=16, secret=True)
     public_url: str = config.setting("http://127.0.0.1:8000")
     demo_mode: bool = config.setting(False)
+    # The OpenAPI document and its pages (/docs, /redoc, /openapi.json): off unless asked for.
+    api_docs: bool = config.setting(False)
     log_format: str = config.setting("text", choices=("text", "json"), lower=True)
     log_level: str = config.setting("INFO")
     # A handoff nobody claims within this many seconds: the customer is told and offered a
@@ -62,6 +68,8 @@ class PlatformSettings(DatabaseSettings):
     # How often the platform looks for such handoffs; 0 switches the check off (e.g. on
     # replicas that should leave it to another one).
     handoff_check_seconds: float = config.setting(5.0, ge=0, le=3600)
+    # After closing or handing back, the agent keeps access this long (notes, a last look).
+    wrap_up_seconds: int = config.setting(120, ge=0, le=3600)
     # How long the assistant's responses (Rasa GET /domain) are cached for suggestions.
     rasa_domain_cache_seconds: int = config.setting(60, ge=0, le=86_400)
     # Customer messages the assistant answered with less confidence than this (or fell back
@@ -70,6 +78,10 @@ class PlatformSettings(DatabaseSettings):
     # The Rasa project the review page adds examples to (config.yml, assistant/, nlu_data/),
     # and the Rasa executable that validates it first.
     training_data_dir: Path = config.setting(PROJECT_ROOT)
+    # Conversations and audit entries older than this are deleted (server.privacy), checked
+    # every RETENTION_CHECK_SECONDS on this replica (0: leave it to another one).
+    retention_days: int = config.setting(365, ge=1, le=3650)
+    retention_check_seconds: float = config.setting(3600.0, ge=0, le=86_400)
     rasa_bin: Path = config.setting(PROJECT_ROOT / ".venvs" / "rasa" / "bin" / "rasa")
 
     def problems(self) -> list[str]:
@@ -79,6 +91,10 @@ class PlatformSettings(DatabaseSettings):
         found += config.app_token_problems(self.app_jwt_secret, self.app_jwt_public_key)
         if self.demo_mode and len(self.app_jwt_secret) < 32:
             found.append("APP_JWT_SECRET: DEMO_MODE signs demo customers' tokens with it")
+        if self.demo_mode and self.database_url.startswith("postgresql"):
+            found.append("DEMO_MODE: not with a PostgreSQL DATABASE_URL (a real bank's data)")
+        if self.demo_mode and urlsplit(self.public_url).hostname not in LOOPBACK:
+            found.append("DEMO_MODE: only on a loopback PUBLIC_URL (it hands out app tokens)")
         return found
 
 

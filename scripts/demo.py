@@ -16,12 +16,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core.logs import private_file
 from scripts.stack import ROOT, Stack, StackError
 
 SECRETS = {
     "CRM_SERVICE_TOKEN": 32,
     "APP_JWT_SECRET": 48,
     "RASA_API_TOKEN": 32,
+    "ACTION_SERVER_TOKEN": 32,
     "DEMO_AGENT_PASSWORD": 12,
 }
 
@@ -45,8 +47,7 @@ def demo_environment() -> dict[str, str]:
             saved.setdefault(name, secrets.token_urlsafe(size))
             env[name] = saved[name]
     store.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(store, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
+    with private_file(store, "w") as handle:
         handle.writelines(f"{k}={v}\n" for k, v in saved.items())
     env.setdefault("DEMO_MODE", "true")
     port = env.get("PLATFORM_PORT", "8000")

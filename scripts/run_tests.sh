@@ -26,6 +26,8 @@ suite() {  # suite NAME COMMAND...
 suite "lint (ruff)" $PLATFORM/ruff check .
 suite "lint (import contracts: what may import what, pyproject.toml)" \
   env PYTHONPATH=. $PLATFORM/lint-imports
+suite "core, shared by both runtimes (under each)" \
+  bash -c "$PLATFORM/python -m pytest tests/core -q && $RASA/python -m pytest tests/core -q"
 suite "platform: customer API, CRM, console (SQLite + PostgreSQL)" \
   $PLATFORM/python -m pytest tests/platform -q
 suite "assistant: training data validation" \
@@ -41,6 +43,8 @@ suite "assistant runtime: connectors, actions, NLU data" $RASA/python -m pytest 
 suite "system: the running product over HTTP and in headless Chromium" \
   $PLATFORM/python -m pytest tests/system -q
 suite "end-to-end conversations (make e2e)" make --no-print-directory e2e
+suite "fuzz: every documented endpoint, with and without credentials (make fuzz, fewer examples)" \
+  $PLATFORM/python -m scripts.fuzz --max-examples 10
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then

@@ -1,7 +1,8 @@
 """Start the product's processes, wait until each is healthy, stop exactly those.
 
 Used by `make demo` (scripts/demo.py) and by the system tests, so both run the product the
-same way. Stdlib only: it runs under any of the project's Python environments.
+same way. Stdlib only (and core.logs, stdlib too): it runs under any of the project's
+Python environments.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from core.logs import private_file
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA_PY = ROOT / ".venvs" / "rasa" / "bin" / "python"
@@ -125,7 +128,7 @@ class Stack:
         try:
             for service in self.services:
                 service.log_path = self.log_dir / f"{service.name}.log"
-                log = service.log_path.open("ab")
+                log = private_file(service.log_path)
                 service.process = subprocess.Popen(
                     service.command,
                     cwd=ROOT,
@@ -160,7 +163,7 @@ class Stack:
 
     def _spawn(self, service: Service) -> None:
         service.log_path = self.log_dir / f"{service.name}.log"
-        with service.log_path.open("ab") as log:
+        with private_file(service.log_path) as log:
             service.process = subprocess.Popen(
                 service.command,
                 cwd=ROOT,

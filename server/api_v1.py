@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from conversations import events, handoffs
 from crm.api import router as customer_api
+from server import privacy
 from webchat import demo
 
 
@@ -15,6 +16,7 @@ def api_v1(demo_mode: bool) -> APIRouter:
     router.include_router(customer_api)
     router.include_router(handoffs.router)
     router.include_router(events.router)
+    router.include_router(privacy.router)
     if demo_mode:
         router.include_router(demo.router)
     return router

@@ -26,18 +26,21 @@ from conversations.background import spawn
 from conversations.live import LiveBus
 from conversations.rasa_client import RasaClient
 from core.logs import configure_logging, conversation_id
+from core.rate_limit import RateLimiter
 from crm.settings import get_settings
-from server import health
+from server import health, privacy
 from server.api_v1 import api_v1
+from server.security import (
+    BodyLimit,
+    documented_errors,
+    origin_of,
+    page_policy,
+    trusted_conversation_id,
+)
 from webchat import chat
 from webchat.chat import WEB_DIR as CHAT_WEB
 
 log = logging.getLogger("server")
-CONSOLE_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'"
-)
 
 
 def create_app() -> FastAPI:
@@ -49,24 +52,35 @@ def create_app() -> FastAPI:
         app.state.live = LiveBus(settings.redis_url)
         app.state.rasa = RasaClient.from_settings()
         app.state.tasks = set()
+        app.state.limiter = RateLimiter(settings.redis_url)
         await app.state.live.start()
         # Handoffs nobody claims in time; reads the database, so it resumes after a restart.
         checker = spawn(app, timeouts.run_forever(app.state.rasa, app.state.live))
+        retention = spawn(app, privacy.run_forever())
         try:
             yield
         finally:
             checker.cancel()
+            retention.cancel()
             for task in list(app.state.tasks):
                 task.cancel()
             await app.state.rasa.close()
             await app.state.live.stop()
 
+    docs = settings.api_docs  # off unless asked for: the API's map is not for everyone
     app = FastAPI(
         lifespan=lifespan,
         title="Bank assistant platform",
         description="Customer API, agent console and customer chat page.",
         version="0.1.0",
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
+    app.add_middleware(BodyLimit)
+    app.openapi = lambda: documented_errors(app)
+    console_policy = page_policy()
+    chat_policy = page_policy(origin_of(settings.rasa_public_url))
     app.include_router(health.router)
     app.include_router(api_v1(settings.demo_mode))
     app.include_router(chat.router)
@@ -93,15 +107,18 @@ def create_app() -> FastAPI:
 
     @app.middleware("http")
     async def _request_context(request: Request, call_next):
-        token = conversation_id.set(request.headers.get("x-conversation-id"))
+        caller = trusted_conversation_id(request.headers, settings.crm_service_token)
+        token = conversation_id.set(caller)
         try:
             response = await call_next(request)
         finally:
             conversation_id.reset(token)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if request.url.path.startswith("/console"):
+        path = request.url.path
+        if path.startswith(("/console", "/chat")):
             # Scripts only from our own files: an injected <script> or handler never runs.
-            response.headers.setdefault("Content-Security-Policy", CONSOLE_CSP)
+            policy = chat_policy if path.startswith("/chat") else console_policy
+            response.headers.setdefault("Content-Security-Policy", policy)
             response.headers.setdefault("X-Frame-Options", "DENY")
             response.headers.setdefault("Referrer-Policy", "same-origin")
         return response

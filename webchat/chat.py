@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,7 +23,8 @@ from fastapi.responses import FileResponse
 
 from conversations.live_events import customer_topic
 from conversations.rasa_client import RasaUnavailable
-from core.app_token import AppTokenVerifier, InvalidToken
+from core.app_token import AppIdentity, AppTokenVerifier, InvalidToken
+from core.rate_limit import SOCKETS_PER_IDENTITY
 from core.senders import customer_sender_id
 from crm.settings import get_settings
 
@@ -34,17 +36,23 @@ router = APIRouter(tags=["chat"])
 @lru_cache(maxsize=1)
 def verifier() -> AppTokenVerifier:
     settings = get_settings()
-    return AppTokenVerifier.from_keys(settings.app_jwt_secret, settings.app_jwt_public_key)
+    return AppTokenVerifier.from_keys(
+        settings.app_jwt_secret, settings.app_jwt_public_key,
+        settings.app_token_max_seconds, settings.app_jwt_issuer,
+    )  # fmt: skip
 
 
-def sender_for(authorization: str | None) -> str:
+def identity_for(authorization: str | None) -> AppIdentity:
     try:
-        identity = verifier().verify(authorization)
+        return verifier().verify(authorization)
     except InvalidToken as exc:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, detail=f"A valid app token is required ({exc})."
         ) from None
-    return customer_sender_id(identity.customer_id)
+
+
+def sender_for(authorization: str | None) -> str:
+    return customer_sender_id(identity_for(authorization).customer_id)
 
 
 @router.get("/chat", include_in_schema=False)
@@ -76,23 +84,32 @@ async def chat_history(
 async def chat_socket(websocket: WebSocket) -> None:
     """Live delivery of what arrives later: agent replies, typing, handoff status.
 
-    The token comes as the first message (not in the URL, which proxies log)."""
+    The token comes as the first message (not in the URL, which proxies log); the socket
+    closes when the token expires (the page then signs in again through the bank's app)."""
     await websocket.accept()
     try:
         first = await asyncio.wait_for(websocket.receive_json(), timeout=10)
-        sender = sender_for(f"Bearer {first.get('token', '')}")
+        identity = identity_for(f"Bearer {first.get('token', '')}")
     except (HTTPException, TimeoutError, ValueError, AttributeError, WebSocketDisconnect):
-        with contextlib.suppress(RuntimeError):
-            await websocket.close(code=4401, reason="A valid app token is required.")
+        await _refuse(websocket, "A valid app token is required.")
+        return
+    sender = customer_sender_id(identity.customer_id)
+    limiter = websocket.app.state.limiter
+    if not await limiter.hit(SOCKETS_PER_IDENTITY, sender):
+        await _refuse(websocket, "Too many connections; try again in a minute.")
         return
     await websocket.send_json({"type": "ready", "conversation_id": sender})
     async with websocket.app.state.live.subscribe(customer_topic(sender)) as queue:
         receiver = asyncio.create_task(_drain(websocket))
         try:
             while not receiver.done():
+                left = identity.expires_at - time.time()
+                if left <= 0:
+                    await _refuse(websocket, "The app token expired.")
+                    break
                 getter = asyncio.create_task(queue.get())
                 done, _ = await asyncio.wait(
-                    {getter, receiver}, return_when=asyncio.FIRST_COMPLETED
+                    {getter, receiver}, timeout=left, return_when=asyncio.FIRST_COMPLETED
                 )
                 if getter in done:
                     await websocket.send_json(getter.result())
@@ -102,6 +119,11 @@ async def chat_socket(websocket: WebSocket) -> None:
             pass
         finally:
             receiver.cancel()
+
+
+async def _refuse(websocket: WebSocket, reason: str) -> None:
+    with contextlib.suppress(RuntimeError):
+        await websocket.close(code=4401, reason=reason)
 
 
 async def _drain(websocket: WebSocket) -> None:

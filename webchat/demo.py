@@ -6,7 +6,9 @@ exists only when DEMO_MODE=true so a developer can chat as a synthetic customer.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -32,8 +34,10 @@ class AppToken(BaseModel):
 
 
 @router.get("/customers", response_model=list[DemoCustomer])
-def demo_customers(session: DbSession, limit: int = 10) -> list[DemoCustomer]:
-    rows = session.scalars(select(Customer).order_by(Customer.id).limit(min(limit, 50)))
+def demo_customers(
+    session: DbSession, limit: Annotated[int, Query(ge=1, le=50)] = 10
+) -> list[DemoCustomer]:
+    rows = session.scalars(select(Customer).order_by(Customer.id).limit(limit))
     return [
         DemoCustomer(id=c.id, customer_no=c.customer_no, first_name=c.full_name.split()[0])
         for c in rows

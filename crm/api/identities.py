@@ -53,3 +53,14 @@ def redeem_link_code(
 def customer_identities(customer: CustomerDep, session: DbSession) -> list[IdentityOut]:
     """Where a customer can be reached (the console and out-of-band replies use this)."""
     return identities.of_customer(session, customer.id)
+
+
+@router.post("/identities/{channel}/{external_id}/unlink")
+def unlink_identity(
+    channel: Annotated[LinkableChannel, Path()],
+    external_id: Annotated[str, Path(min_length=1, max_length=64)],
+    session: DbSession,
+) -> dict[str, bool]:
+    """The chat is anonymous again (`/unlink` in Telegram); harmless when it was not linked."""
+    reject_nul(external_id, "external_id")
+    return {"unlinked": identities.unlink(session, channel, external_id)}

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from crm.clock import utcnow
@@ -57,12 +57,24 @@ def of_customer(session: Session, customer_id: int) -> list[IdentityOut]:
 
 
 def issue_link_code(session: Session, customer_id: int, channel: str) -> LinkCodeOut:
+    """A new one-time code; the customer's earlier unused codes for the channel stop working
+    (only the latest one the app showed can link a chat)."""
+    now = utcnow()
+    session.execute(
+        update(LinkCode)
+        .where(
+            LinkCode.customer_id == customer_id,
+            LinkCode.channel == channel,
+            LinkCode.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
     row = LinkCode(
         code_hash=_digest(code),
         customer_id=customer_id,
         channel=channel,
-        expires_at=utcnow() + CODE_TTL,
+        expires_at=now + CODE_TTL,
     )
     session.add(row)
     session.flush()
@@ -99,3 +111,14 @@ def redeem(session: Session, channel: str, code: str, external_id: str) -> Ident
     identity.linked_at = now
     session.flush()
     return _out(identity)
+
+
+def unlink(session: Session, channel: str, external_id: str) -> bool:
+    """The identity is anonymous again; True if it was linked."""
+    return bool(
+        session.execute(
+            delete(ChannelIdentity).where(
+                ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id
+            )
+        ).rowcount
+    )

@@ -13,7 +13,8 @@ SECRET = "unit-test-app-secret-0123456789abcdef"
 
 
 def _token(secret: str = SECRET, **claims) -> str:
-    body = {"sub": "42", "exp": int(time.time()) + 60, "aud": AUDIENCE} | claims
+    now = int(time.time())
+    body = {"sub": "42", "iat": now, "exp": now + 60, "aud": AUDIENCE} | claims
     return "Bearer " + jwt.encode(body, secret, algorithm="HS256")
 
 
@@ -44,3 +45,23 @@ def test_an_unsigned_token_is_refused() -> None:
     )
     with pytest.raises(InvalidToken):
         AppTokenVerifier(SECRET, ["HS256"]).verify("Bearer " + unsigned)
+
+
+def test_a_token_signed_to_live_for_years_is_refused() -> None:
+    now = int(time.time())
+    forever = _token(iat=now, exp=now + 31 * 365 * 86_400)
+    with pytest.raises(InvalidToken, match="lifetime"):
+        AppTokenVerifier(SECRET, ["HS256"], max_lifetime=86_400).verify(forever)
+    no_issue_time = "Bearer " + jwt.encode(
+        {"sub": "42", "exp": now + 60, "aud": AUDIENCE}, SECRET, algorithm="HS256"
+    )
+    with pytest.raises(InvalidToken):
+        AppTokenVerifier(SECRET, ["HS256"]).verify(no_issue_time)
+
+
+def test_the_issuer_is_checked_when_one_is_configured() -> None:
+    strict = AppTokenVerifier(SECRET, ["HS256"], issuer="bank-app")
+    assert strict.verify(_token(iss="bank-app")).customer_id == 42
+    for token in (_token(), _token(iss="someone-else")):
+        with pytest.raises(InvalidToken):
+            strict.verify(token)

@@ -35,6 +35,7 @@ def test_endpoints_file_is_private_and_complete(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     monkeypatch.setenv("DATABASE_URL", "postgresql://bank:s3cret@db.internal:5433/bank")
     monkeypatch.setenv("REDIS_URL", "redis://:pw@cache.internal:6380/2")
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "runtime-test-action-token-0123")
     endpoints, _, _ = runtime_config.write_runtime_files()
     assert oct(endpoints.stat().st_mode & 0o777) == "0o600"
     config = runtime_config.endpoints()

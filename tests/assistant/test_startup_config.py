@@ -15,6 +15,7 @@ GOOD = {
     "RASA_API_TOKEN": "startup-test-token-0123456789",
     "APP_JWT_SECRET": "startup-test-app-secret-0123456789abcdef",
     "CRM_SERVICE_TOKEN": "startup-test-service-token-01234",
+    "ACTION_SERVER_TOKEN": "startup-test-action-token-012345",
 }
 
 
@@ -39,6 +40,8 @@ def _run(
         ("assistant.serve", "RASA_API_TOKEN", "short"),
         ("assistant.serve", "APP_JWT_SECRET", None),
         ("actions.server", "CRM_SERVICE_TOKEN", None),
+        ("actions.server", "ACTION_SERVER_TOKEN", None),
+        ("assistant.serve", "ACTION_SERVER_TOKEN", "short"),
     ],
 )
 def test_start_up_names_the_bad_variable(module, variable, value, tmp_path) -> None:
@@ -63,7 +66,8 @@ def test_an_api_token_starting_with_a_dash_reaches_rasa() -> None:
     add_server_arguments(parser)
     parser.add_argument("--model")
     parsed, _ = parser.parse_known_args(command[2:])
-    assert parsed.auth_token == token
+    assert parsed.jwt_secret == token
+    assert parsed.auth_token is None  # no token is ever accepted in a URL
 
 
 def test_every_rasa_side_setting_is_in_env_example() -> None:

@@ -48,7 +48,7 @@ from typing import Any
 import httpx
 import yaml
 
-from core import app_token
+from core import app_token, rasa_auth
 
 E2E_DIR = Path(__file__).parent
 
@@ -191,7 +191,7 @@ class Product:
     def tracker_events(self, conversation: str) -> list[dict[str, Any]]:
         response = self.http.get(
             f"{self.env['RASA_URL']}/conversations/{conversation}/tracker",
-            params={"token": self.env["RASA_API_TOKEN"]},
+            headers=rasa_auth.auth_headers(self.env["RASA_API_TOKEN"]),
         )
         response.raise_for_status()
         return response.json().get("events", [])
@@ -199,7 +199,7 @@ class Product:
     def restart(self, conversation: str) -> None:
         self.http.post(
             f"{self.env['RASA_URL']}/conversations/{conversation}/tracker/events",
-            params={"token": self.env["RASA_API_TOKEN"]},
+            headers=rasa_auth.auth_headers(self.env["RASA_API_TOKEN"]),
             json=[{"event": "restart"}],
         ).raise_for_status()
 

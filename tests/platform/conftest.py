@@ -15,7 +15,9 @@ TEST_ENV = {
     "CRM_SERVICE_TOKEN": "test-service-token-0123456789",
     "APP_JWT_SECRET": "test-app-jwt-secret-0123456789-abcdefgh",
     "RASA_API_TOKEN": "test-rasa-token-0123456789",
-    "DEMO_MODE": "true",
+    # Off, as in production (the demo's routes have their own test).
+    "DEMO_MODE": "false",
+    "RETENTION_CHECK_SECONDS": "0",  # the retention test runs it itself
     "LOG_FORMAT": "text",
     # The bank's data is judged on a pinned day (crm.clock), whatever day the tests run.
     "BANK_AS_OF": AS_OF,

@@ -173,3 +173,37 @@ def test_review_changes_need_the_csrf_token(client, db, designer, project) -> No
     assert [i["text"] for i in designer.get("/console/api/review?status=dismissed").json()] == [
         "gibberish qwpoeiru"
     ]
+
+
+def test_annotation_syntax_a_customer_typed_never_becomes_an_entity(
+    client, db, designer, project
+) -> None:
+    """`[4111](card)` or `[x]{"entity": ...}` in an example would be an annotation to Rasa;
+    a customer's message reaches the training data as plain words."""
+    planted = _item(db, 'block [vip](customer_status) and [9999]{"entity": "card"} now')
+    added = designer.post(f"/console/api/review/{planted}/assign", {"intent": "block_card"})
+    assert added.status_code == 200, added.text
+    (example,) = _examples(project)["block_card"]
+    assert example == 'block (vip)(customer_status) and (9999){"entity": "card"} now'
+    text = (project / "nlu_data" / "review.yml").read_text()
+    assert "customer_status" not in yaml.safe_load(text).get("synonyms", "")
+    assert "- regex" not in text and "[" not in text  # nothing Rasa reads as markup
+
+
+def test_exports_mask_every_string_not_only_what_the_customer_typed() -> None:
+    from agent_console.conversation_export import e2e_yaml, masked_story
+
+    story = yaml.safe_dump({"stories": [{"story": "customer-7", "steps": [
+        {"user": "my card 4111 1111 1111 1111 was charged", "intent": "dispute_transaction"},
+        {"slot_was_set": [{"dispute_description": "call me on 13800138000"}]},
+        {"action": "utter_ask_dispute_confirmed"},
+    ]}]})  # fmt: skip
+    exported = masked_story("customer-7", story)
+    for secret in ("4111 1111 1111 1111", "13800138000"):
+        assert secret not in exported
+    assert "[PHONE ****8000]" in exported and "[CARD ****1111]" in exported
+    events = [{"event": "user", "text": "id 110105194912310021 please"},
+              {"event": "bot", "text": "Your number 13800138000 is noted",
+               "metadata": {"utter_action": None}}]  # fmt: skip
+    replay = e2e_yaml("customer-7", 7, events)
+    assert "110105194912310021" not in replay and "13800138000" not in replay

@@ -27,6 +27,7 @@ SECRETS = {
     "CRM_SERVICE_TOKEN": "system-test-service-token-0123456789",
     "APP_JWT_SECRET": "system-test-app-jwt-secret-0123456789abcdef",
     "RASA_API_TOKEN": "system-test-rasa-token-0123456789",
+    "ACTION_SERVER_TOKEN": "system-test-action-server-token-0123",
     "DEMO_AGENT_PASSWORD": "system-test-agent-password",
 }
 

@@ -14,6 +14,7 @@ import yaml
 from playwright.sync_api import Browser, sync_playwright
 
 from core import app_token as core_app_token
+from core import rasa_auth
 from scripts.stack import ROOT, Stack
 from tests.support.bot_api_server import BotApiServer
 from tests.support.product import prepare, product_env
@@ -113,6 +114,11 @@ def log_text(product: dict[str, str]) -> str:
 def app_token(product: dict[str, str], customer_id: int, ttl: int = 600) -> str:
     """What the bank's app would sign after its own login."""
     return core_app_token.issue(customer_id, product["APP_JWT_SECRET"], ttl)
+
+
+def rasa_headers(product: dict[str, str]) -> dict[str, str]:
+    """Rasa's HTTP API as the platform calls it: a JWT in the header, never a URL token."""
+    return rasa_auth.auth_headers(product["RASA_API_TOKEN"])
 
 
 def send(product: dict[str, str], token: str | None, body, **kwargs) -> httpx.Response:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 
 from core.wording import WITHOUT_BALANCE
-from tests.system.conftest import app_token, crm, log_text, response_texts, send
+from tests.system.conftest import app_token, crm, log_text, rasa_headers, response_texts, send
 
 
 def test_a_signed_in_customer_is_greeted(product, customer) -> None:
@@ -55,7 +56,7 @@ def test_message_over_4000_characters_is_413_and_not_stored(product, customer) -
     assert response.status_code == 413
     tracker = httpx.get(
         f"{product['RASA_URL']}/conversations/customer-{customer}/tracker",
-        params={"token": product["RASA_API_TOKEN"]},
+        headers=rasa_headers(product),
         timeout=10,
     ).json()
     assert "overlong-marker" not in json.dumps(tracker)
@@ -99,7 +100,7 @@ def test_a_retried_message_is_processed_and_answered_once(product, customer) -> 
     assert second.json()["replayed"] is True
     tracker = httpx.get(
         f"{product['RASA_URL']}/conversations/customer-{customer}/tracker",
-        params={"token": product["RASA_API_TOKEN"]},
+        headers=rasa_headers(product),
         timeout=10,
     ).json()
     user_turns = [e for e in tracker["events"] if e["event"] == "user"]
@@ -107,14 +108,14 @@ def test_a_retried_message_is_processed_and_answered_once(product, customer) -> 
 
 
 def test_bot_stays_silent_while_an_agent_has_the_conversation(product, customer) -> None:
-    rasa, token = product["RASA_URL"], {"token": product["RASA_API_TOKEN"]}
+    rasa, auth = product["RASA_URL"], rasa_headers(product)
     # The conversation exists (a handoff happens mid-conversation), then an agent takes it.
     assert send(
         product, app_token(product, customer), {"message": "hi", "message_id": "p-0"}
     ).json()["messages"]
     paused = httpx.post(
         f"{rasa}/conversations/customer-{customer}/tracker/events",
-        params=token,
+        headers=auth,
         json=[{"event": "pause"}],
     )
     assert paused.status_code == 200
@@ -126,7 +127,7 @@ def test_bot_stays_silent_while_an_agent_has_the_conversation(product, customer)
     assert response.json()["with_agent"] is True
     httpx.post(
         f"{rasa}/conversations/customer-{customer}/tracker/events",
-        params=token,
+        headers=auth,
         json=[{"event": "resume"}],
     )
     resumed = send(product, app_token(product, customer), {"message": "hello", "message_id": "p-2"})
@@ -136,7 +137,7 @@ def test_bot_stays_silent_while_an_agent_has_the_conversation(product, customer)
 def test_an_agents_hold_survives_a_new_session(product, customer) -> None:
     """Two hours after an agent took the conversation the customer writes again: Rasa starts
     a new session (60 minutes of silence), and the bot must still leave it to the agent."""
-    rasa, token = product["RASA_URL"], {"token": product["RASA_API_TOKEN"]}
+    rasa, auth = product["RASA_URL"], rasa_headers(product)
     two_hours_ago = time.time() - 7200
     old_session = [
         {"event": "session_started", "timestamp": two_hours_ago},
@@ -150,7 +151,7 @@ def test_an_agents_hold_survives_a_new_session(product, customer) -> None:
         {"event": "pause", "timestamp": two_hours_ago + 1},
     ]
     stored = httpx.put(  # PUT replaces the history: it is all two hours old
-        f"{rasa}/conversations/customer-{customer}/tracker/events", params=token, json=old_session
+        f"{rasa}/conversations/customer-{customer}/tracker/events", headers=auth, json=old_session
     )
     assert stored.status_code == 200
     response = send(
@@ -159,6 +160,39 @@ def test_an_agents_hold_survives_a_new_session(product, customer) -> None:
     assert response.status_code == 200
     assert response.json()["messages"] == []
     assert response.json()["with_agent"] is True
-    events = httpx.get(f"{rasa}/conversations/customer-{customer}/tracker", params=token).json()
+    events = httpx.get(f"{rasa}/conversations/customer-{customer}/tracker", headers=auth).json()
     assert [e["event"] for e in events["events"]].count("session_started") == 2
     assert events["paused"] is True
+
+
+def test_rasas_api_takes_no_token_in_a_url(product, customer) -> None:
+    tracker = f"{product['RASA_URL']}/conversations/customer-{customer}/tracker"
+    in_url = httpx.get(tracker, params={"token": product["RASA_API_TOKEN"]}, timeout=10)
+    assert in_url.status_code == 401
+    assert httpx.get(tracker, headers=rasa_headers(product), timeout=10).status_code == 200
+
+
+def test_a_card_number_is_masked_before_rasa_stores_it(product, customer) -> None:
+    card, resident_id = "4111 1111 1111 1111", "110105194912310021"
+    said = send(product, app_token(product, customer),
+                {"message": f"block card {card}, my ID is {resident_id}"})  # fmt: skip
+    assert said.status_code == 200
+    events = httpx.get(f"{product['RASA_URL']}/conversations/customer-{customer}/tracker",
+                       headers=rasa_headers(product), timeout=10).text  # fmt: skip
+    stored = (Path(product["DATA_DIR"]) / "tracker.db").read_bytes()
+    for readable in (card, card.replace(" ", ""), resident_id):
+        assert readable not in events and readable.encode() not in stored
+    assert "[CARD ****1111]" in events  # the last four digits the assistant needs
+
+
+def test_a_customer_sending_too_fast_is_slowed_down(product, customer) -> None:
+    token = app_token(product, customer)
+    answers = [send(product, token, {"message": "hi"}).status_code for _ in range(31)]
+    assert answers[:30] == [200] * 30
+    assert answers[30] == 429
+
+
+def test_a_huge_request_is_refused_by_the_server_itself(product, customer) -> None:
+    huge = b'{"message": "' + b"x" * 2_000_000 + b'"}'
+    response = send(product, app_token(product, customer), huge)
+    assert response.status_code == 413

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.system.conftest import app_token, crm, response_texts, send
+from tests.system.conftest import app_token, crm, rasa_headers, response_texts, send
 from tests.system.console_support import SLOW
 
 
@@ -72,11 +72,8 @@ def test_agent_message_reaches_a_customer_who_last_wrote_in_the_app(
     expect(page.locator(".msg.bot")).to_have_count(1, timeout=SLOW)
     appended = httpx.post(
         f"{product['RASA_URL']}/conversations/customer-{customer}/tracker/events",
-        params={
-            "token": product["RASA_API_TOKEN"],
-            "execute_side_effects": "true",
-            "output_channel": "latest",
-        },
+        params={"execute_side_effects": "true", "output_channel": "latest"},
+        headers=rasa_headers(product),
         json=[{"event": "bot", "text": "Alex here, how can I help?"}],
         timeout=30,
     )

@@ -15,6 +15,7 @@ from tests.system.conftest import (
     app_token,
     crm,
     log_text,
+    rasa_headers,
     response_texts,
 )
 
@@ -207,13 +208,37 @@ def test_agent_message_reaches_a_customer_who_last_wrote_on_telegram(
                   "metadata": {"author": "agent:agent"}}  # fmt: skip
     appended = httpx.post(
         f"{product['RASA_URL']}/conversations/customer-{customer}/tracker/events",
-        params={
-            "token": product["RASA_API_TOKEN"],
-            "execute_side_effects": "true",
-            "output_channel": "latest",
-        },
+        params={"execute_side_effects": "true", "output_channel": "latest"},
+        headers=rasa_headers(product),
         json=[agent_says],
         timeout=30,
     )
     assert appended.status_code == 200
     assert wait_sent_to(bot_api, chat, 3)[-1]["text"] == "Hi, this is Alex from the bank."
+
+
+def test_a_group_chat_is_refused(product, bot_api) -> None:
+    group = message_update(-700200, "what's my balance?")
+    group["message"]["chat"] = {"id": -700200, "type": "group", "title": "Family"}
+    post_update(product, group)
+    (reply,) = wait_sent_to(bot_api, -700200, 1)
+    assert reply["text"] in response_texts("utter_telegram_private_only")
+
+
+def test_link_codes_cannot_be_guessed_and_a_chat_can_unlink(product, bot_api, customer) -> None:
+    chat = 700300
+    for n in range(5):
+        post_update(product, message_update(chat, f"/start GUESS{n:03d}"))
+    wait_sent_to(bot_api, chat, 5)
+    code = crm(product, f"customers/{customer}/link-codes", {"channel": "telegram"}).json()["code"]
+    post_update(product, message_update(chat, f"/start {code}"))
+    sixth = wait_sent_to(bot_api, chat, 6)[-1]
+    assert sixth["text"] in response_texts("utter_telegram_link_failed")  # even the right one
+
+    other = 700301
+    code = crm(product, f"customers/{customer}/link-codes", {"channel": "telegram"}).json()["code"]
+    post_update(product, message_update(other, f"/start {code}"))
+    assert wait_sent_to(bot_api, other, 1)[0]["text"] in response_texts("utter_telegram_linked")
+    post_update(product, message_update(other, "/unlink"))
+    assert wait_sent_to(bot_api, other, 2)[-1]["text"] in response_texts("utter_telegram_unlinked")
+    assert crm(product, f"identities/telegram/{other}").status_code == 404
