@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -23,6 +24,7 @@ from agent_console.passwords import verify_password
 from core.rate_limit import LOGINS_PER_ADDRESS, LOGINS_PER_USER, RateLimiter
 from crm.api.deps import DbSession
 from crm.clock import utcnow
+from crm.settings import get_settings
 
 COOKIE_NAME = "bank_console_session"
 SESSION_TTL = dt.timedelta(hours=8)
@@ -74,8 +76,11 @@ def login(
 ) -> tuple[str, AgentSession]:
     """Check credentials and open a session; returns the cookie token and the session row."""
     name = username.strip().lower()
+    settings = get_settings()
+    per_address = replace(LOGINS_PER_ADDRESS, limit=settings.console_logins_per_address)
+    per_user = replace(LOGINS_PER_USER, limit=settings.console_logins_per_agent)
     if limiter is not None and not (
-        limiter.hit_sync(LOGINS_PER_ADDRESS, address) and limiter.hit_sync(LOGINS_PER_USER, name)
+        limiter.hit_sync(per_address, address) and limiter.hit_sync(per_user, name)
     ):
         raise LoginRefused()
     agent = session.scalar(select(Agent).where(Agent.username == name))

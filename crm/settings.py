@@ -68,6 +68,10 @@ class PlatformSettings(DatabaseSettings):
     # How often the platform looks for such handoffs; 0 switches the check off (e.g. on
     # replicas that should leave it to another one).
     handoff_check_seconds: float = config.setting(5.0, ge=0, le=3600)
+    # Console sign-in attempts allowed per agent and per address in 15 minutes (refused ones
+    # count too); a little above what a real person needs.
+    console_logins_per_agent: int = config.setting(10, ge=1, le=10_000)
+    console_logins_per_address: int = config.setting(30, ge=1, le=10_000)
     # After closing or handing back, the agent keeps access this long (notes, a last look).
     wrap_up_seconds: int = config.setting(120, ge=0, le=3600)
     # How long the assistant's responses (Rasa GET /domain) are cached for suggestions.

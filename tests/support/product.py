@@ -57,6 +57,10 @@ def product_env(data: Path, **extra: str) -> dict[str, str]:
         # A handoff left pending by one test must not get the "nobody is free" message in
         # the middle of another; the timeout has its own test with its own platform.
         "HANDOFF_TIMEOUT_SECONDS": "3600",
+        # Every browser test signs the same demo agents in from one address, dozens of times
+        # in a few minutes; the limits themselves have their own tests (tests/platform).
+        "CONSOLE_LOGINS_PER_AGENT": "1000",
+        "CONSOLE_LOGINS_PER_ADDRESS": "1000",
         # The review page writes training data: into a copy, never into the checkout.
         "TRAINING_DATA_DIR": str(data / "project"),
     }
