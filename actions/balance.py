@@ -38,5 +38,6 @@ class ActionCheckBalance(Action):
             say_all(dispatcher, domain, [Reply.of("utter_no_accounts")])
             return []
         asked = tracker.get_latest_entity_values("account_type")
-        say_all(dispatcher, domain, balance_replies(accounts or [], asked))
+        language = tracker.get_slot("language")
+        say_all(dispatcher, domain, balance_replies(accounts or [], asked, language))
         return []
