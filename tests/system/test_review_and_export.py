@@ -56,7 +56,9 @@ def test_designer_adds_a_misunderstood_message_to_the_training_data(
 
     written = Path(product["TRAINING_DATA_DIR"]) / "nlu_data" / "review.yml"
     document = yaml.safe_load(written.read_text())
-    assert {"intent": "out_of_scope", "examples": f"- {masked}\n"} in document["nlu"]
+    # The mask's brackets would read as entity markup in Rasa's format: parentheses instead.
+    example = masked.replace("[", "(").replace("]", ")")
+    assert {"intent": "out_of_scope", "examples": f"- {example}\n"} in document["nlu"]
     assert not (ROOT / "nlu_data" / "review.yml").exists(), "the checkout is left alone"
 
 

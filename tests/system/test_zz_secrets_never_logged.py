@@ -51,7 +51,8 @@ def test_no_secret_value_is_in_any_log(
 ) -> None:
     customer, linked = new_customer(), new_customer()
     # The in-app channel and the chat page's history.
-    assert send(product, app_token(product, customer), {"message": "what's my balance?"}).ok
+    said = send(product, app_token(product, customer), {"message": "what's my balance?"})
+    assert said.status_code == 200
     signed_in = {"Authorization": f"Bearer {app_token(product, customer)}"}
     history = httpx.get(f"{product['PUBLIC_URL']}/chat/history", headers=signed_in)
     assert history.status_code == 200
