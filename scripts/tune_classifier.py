@@ -28,7 +28,7 @@ from core.language import EN, detect
 ROOT = Path(__file__).resolve().parent.parent
 GRIDS = {
     "zh": {
-        "embedding_weight": [0.0, 1.5, 3.0],
+        "embedding_weight": [0.0, 1.5],
         "C": [0.3, 1.0],
         "char": [("char", [1, 2]), ("char", [1, 3]), ("char_wb", [1, 4])],
         "spelling": [False],

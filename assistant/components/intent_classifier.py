@@ -14,6 +14,12 @@ languages lost English accuracy and fitted Chinese worse than a Chinese head of 
 (`core.language.detect`, the same detection that picks the reply's language); all heads
 predict the same intents, so the dialogue never knows which one answered.
 
+A message that joins several requests ("my card was stolen, block it and also show me my
+recent transactions") is split into clauses, each scored by the same head: the first that
+asks for something confidently is the main request, and later ones that ask for something
+else (not part of the same request, not small talk) are `other_asks`. The assistant acts on
+the main request and then offers the other (actions/other_asks.py).
+
 Confidences are each head's SVM scores through a softmax whose temperature is fitted on a
 held-out tenth of that head's training data, so FallbackClassifier thresholds mean what
 they say in both languages. Everything persists as JSON and .npy arrays: loading a model
@@ -40,6 +46,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC
 
+from assistant.components.clauses import clauses
 from assistant.components.sentence_encoder import DIM, load_encoder
 from assistant.components.spelling import SpellingCorrector, vocabulary
 from assistant.components.text_features import DEFAULT_VIEWS, NgramFeatures
@@ -49,6 +56,7 @@ log = logging.getLogger(__name__)
 
 TEMPERATURES = (0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5)
 META = "meta.json"
+OTHER_ASKS = "other_asks"
 MISSING = -1e3  # score of an intent a head never saw (its language has no example of it)
 
 
@@ -164,6 +172,11 @@ class EncoderIntentClassifier(GraphComponent, IntentClassifier):
             },
             "ranking_length": 10,
             "random_seed": 77,
+            # Several asks in one message: a clause's intent is another ask when it scores at
+            # least this, is not small talk, and is not in the main intent's request group.
+            "other_ask_confidence": 0.5,
+            "not_asks": [],
+            "same_request": [],
         }
 
     def __init__(
@@ -298,7 +311,45 @@ class EncoderIntentClassifier(GraphComponent, IntentClassifier):
             scores = head.scores([m.get(TEXT) or "" for m in group])
             for message, row in zip(group, softmax(scores, head.temperature), strict=True):
                 self._set_ranking(message, row, top)
+                self._set_other_asks(message, head)
         return messages
+
+    def _same_request(self, intent: str) -> set[str]:
+        for group in self._config["same_request"]:
+            if intent in group:
+                return set(group)
+        return {intent}
+
+    def _set_other_asks(self, message: Message, head: Head) -> None:
+        """Several asks: the first clause that asks for something is the main request (people
+        put first what they came for); the later ones, if they ask for something else, are
+        the message's `other_asks`."""
+        pieces = clauses(message.get(TEXT) or "")
+        if len(pieces) < 2:
+            return
+        asks: list[dict[str, Any]] = []
+        taken = set(self._config["not_asks"])
+        for piece, row in zip(pieces, softmax(head.scores(pieces), head.temperature), strict=True):
+            best = int(np.argmax(row))
+            intent, confidence = self._labels[best], float(row[best])
+            if intent in taken or confidence < self._config["other_ask_confidence"]:
+                continue
+            taken |= self._same_request(intent)
+            asks.append({INTENT_NAME_KEY: intent, "confidence": confidence, "text": piece})
+        if not asks:
+            return
+        main, others = asks[0], asks[1:]
+        if main[INTENT_NAME_KEY] != message.get(INTENT)[INTENT_NAME_KEY]:
+            top = {INTENT_NAME_KEY: main[INTENT_NAME_KEY], "confidence": main["confidence"]}
+            rest = [
+                r
+                for r in message.get(INTENT_RANKING_KEY)
+                if r[INTENT_NAME_KEY] != main[INTENT_NAME_KEY]
+            ]
+            message.set(INTENT, top, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [top, *rest], add_to_output=True)
+        if others:
+            message.set(OTHER_ASKS, others, add_to_output=True)
 
     def _set_ranking(self, message: Message, row: np.ndarray, top: int) -> None:
         order = np.argsort(-row)[:top]

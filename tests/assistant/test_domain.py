@@ -75,6 +75,8 @@ def test_responses_with_buttons_name_real_intents() -> None:
     for name, variations in DOMAIN["responses"].items():
         for variation in variations:
             for button in variation.get("buttons") or []:
+                if button["payload"].startswith("/{"):
+                    continue  # filled by the action with an intent the classifier predicted
                 intent = re.match(r"/([^{]+)", button["payload"]).group(1)
                 assert intent in intents, f"{name}: {button['payload']}"
 
