@@ -168,3 +168,43 @@ def test_a_chinese_message_is_scored_by_the_chinese_classifier(storage) -> None:
     assert [m.get(INTENT)["name"] for m in messages] == [
         "lost_or_stolen_card", "check_balance", "lost_or_stolen_card", "greet",
     ]  # fmt: skip
+
+
+def test_a_second_ask_is_carried_and_one_ask_told_in_two_clauses_is_not(storage) -> None:
+    examples = {
+        "lost_or_stolen_card": ["I lost my card", "my card was stolen", "can't find my card",
+                                "someone stole my card", "my card is gone", "我的卡丢了",
+                                "卡被偷了", "银行卡找不到了"],
+        "recent_transactions": ["show my recent transactions", "what did I spend lately",
+                                "list my last payments", "was anything taken from my account",
+                                "最近的交易", "查一下最近的交易", "最近花了什么钱"],
+        "card_payment_wrong_exchange_rate": [
+            "the exchange rate on my card payment was wrong",
+            "I paid abroad and got a bad exchange rate", "wrong rate applied to my purchase",
+            "卡消费汇率不对", "境外刷卡汇率算错了"],
+        "greet": ["hello", "hi there", "good morning", "你好", "在吗", "早上好"],
+    }  # fmt: skip
+    data = TrainingData(
+        [Message({TEXT: t, INTENT: i}) for i, texts in examples.items() for t in texts]
+    )
+    config = {
+        "languages": {"en": {"embedding_weight": 3.0, "C": 0.3},
+                      "zh": {"embedding_weight": 1.5, "C": 1.0}},
+        "asks": ["recent_transactions", "lost_or_stolen_card"],
+        "other_ask_confidence": 0.5,
+    }  # fmt: skip
+    resource = Resource("asks")
+    EncoderIntentClassifier.create(config, storage, resource, context()).train(data)
+    loaded = EncoderIntentClassifier.load(config, storage, resource, context())
+    texts = [
+        "my card was stolen and also show me my recent transactions",
+        "我的卡被偷了，另外查一下最近的交易",
+        "I paid for something abroad and the exchange rate was wrong",
+    ]
+    messages = [Message({TEXT: t}) for t in texts]
+    loaded.process(messages)
+    asks = [[m.get(INTENT)["name"], *(a["name"] for a in m.get("other_asks") or [])]
+            for m in messages]  # fmt: skip
+    # Both asks are kept, whichever the whole message leans to (it is the one acted on).
+    assert sorted(asks[0]) == sorted(asks[1]) == ["lost_or_stolen_card", "recent_transactions"]
+    assert asks[2] == ["card_payment_wrong_exchange_rate"]  # context, then the ask: one ask
