@@ -10,7 +10,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 TRAINING_INPUTS := config.yml $(shell find assistant/domain assistant/data nlu_data assistant/components \
-	-type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null | sort)
+	-type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null | sort)
 MODEL := models/bank.tar.gz
 # pip warns once per package about this machine's optional local index; keep the output readable.
 QUIET_PIP = 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }; exit $${PIPESTATUS[0]}

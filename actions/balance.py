@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.identity import verified_customer
+from actions.other_asks import offer_other_ask
 from actions.replies import say_all
 from connectors import platform_api
 from core.logs import conversation_id
@@ -38,5 +39,6 @@ class ActionCheckBalance(Action):
             say_all(dispatcher, domain, [Reply.of("utter_no_accounts")])
             return []
         asked = tracker.get_latest_entity_values("account_type")
-        say_all(dispatcher, domain, balance_replies(accounts or [], asked))
-        return []
+        language = tracker.get_slot("language")
+        say_all(dispatcher, domain, balance_replies(accounts or [], asked, language))
+        return offer_other_ask(dispatcher, tracker)

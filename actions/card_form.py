@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.cards import fetch_cards, resolve
 from actions.forms_common import STOP, reset_form_slots
 from actions.identity import identity_of, verified_customer
+from actions.other_asks import offer_other_ask
 from connectors import platform_api
 from core.card_states import eligible
 from core.logs import conversation_id
@@ -129,4 +130,4 @@ class ActionSubmitCardForm(Action):
             dispatcher.utter_message(response="utter_service_unavailable")
             return reset
         dispatcher.utter_message(response=RESULT_RESPONSE[operation], card_last4=last4)
-        return reset
+        return [*reset, *offer_other_ask(dispatcher, tracker)]

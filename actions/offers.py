@@ -54,9 +54,9 @@ def pick(offers: list[dict[str, Any]], categories: tuple[str, ...] = ()) -> dict
 
 
 def utter_offer(
-    dispatcher: CollectingDispatcher, domain: dict[str, Any], offer: dict[str, Any]
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], offer: dict[str, Any], language: str
 ) -> None:
-    say_all(dispatcher, domain, offer_replies(offer))
+    say_all(dispatcher, domain, offer_replies(offer, language))
 
 
 async def record_outcome(presentation_id: Any, outcome: str, sender: str) -> None:
@@ -108,7 +108,7 @@ async def present_offer(
         },
         tracker.sender_id,
     )
-    utter_offer(dispatcher, domain, offer)
+    utter_offer(dispatcher, domain, offer, tracker.get_slot("language"))
     return [
         SlotSet("offer_presentation_id", presentation.get("id")),
         SlotSet("offer_code", offer["code"]),

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cards import fetch_cards
 from actions.identity import Identity, verified_customer
+from actions.other_asks import offer_other_ask
 from actions.replies import latest_intent, say_all
 from actions.retention import fee_complaint
 from actions.transactions import (
@@ -87,7 +88,7 @@ class ActionTopicFollowup(Action):
         intent = latest_intent(tracker) or ""
         kind = PERSONAL_TOPICS.get(intent)
         if kind is None:
-            return []
+            return offer_other_ask(dispatcher, tracker)
         who = verified_customer(tracker, dispatcher, ("utter_verify_for_details",))
         if who is None:
             return []
@@ -98,4 +99,4 @@ class ActionTopicFollowup(Action):
             return []
         if intent in FEE_COMPLAINTS:
             return await fee_complaint(dispatcher, tracker, domain, who)
-        return []
+        return offer_other_ask(dispatcher, tracker)

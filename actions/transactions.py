@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.identity import Identity, verified_customer
+from actions.other_asks import offer_other_ask
 from connectors import platform_api
 from core.logs import conversation_id
 from core.wording import transaction_values
@@ -74,4 +75,4 @@ class ActionRecentTransactions(Action):
             dispatcher, rows, "utter_transactions_intro", "utter_transaction_line",
             "utter_no_transactions",
         )  # fmt: skip
-        return []
+        return offer_other_ask(dispatcher, tracker)

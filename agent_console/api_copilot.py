@@ -16,6 +16,7 @@ from agent_console.guards import ActingDep, WhoDep
 from conversations import transcript
 from conversations.models import Handoff
 from conversations.rasa_client import RasaUnavailable, agent_message
+from core.language import EN, LANGUAGES
 from core.vocabulary import Channel
 from crm.api.deps import MAX_ID, http_error
 from crm.closed_loop import OutcomeConflict, PolicyViolation, UnknownOffer, record_outcome
@@ -110,14 +111,21 @@ async def suggested_replies(
     return {
         "message": line,
         "suggestions": suggestions.suggest(
-            responses, parse, customer, awaiting, channel=line["channel"]
+            responses, parse, customer, awaiting, line["channel"], conversation_language(tracker)
         ),
     }
 
 
 def suggestions_line(event: dict[str, Any]) -> dict[str, Any]:
     line = transcript.item(event) or {}
-    return {k: line.get(k) for k in ("text", "intent", "confidence", "entities", "channel")}
+    keys = ("text", "language", "intent", "confidence", "entities", "channel")
+    return {k: line.get(k) for k in keys}
+
+
+def conversation_language(tracker: dict[str, Any]) -> str:
+    """The language the assistant answers in now (its `language` slot), English if unset."""
+    language = (tracker.get("slots") or {}).get("language")
+    return language if language in LANGUAGES else EN
 
 
 @router.post("/conversations/{conversation_id}/offers/{offer_code}/present")
@@ -130,6 +138,7 @@ async def present_offer(
     rasa = request.app.state.rasa
     try:
         responses = await rasa.responses()
+        language = conversation_language(await rasa.tracker(conversation_id))
     except RasaUnavailable as exc:
         raise rasa_failed(exc) from None
     channel = granted.channel if granted.channel in set(Channel) else Channel.APP
@@ -146,7 +155,9 @@ async def present_offer(
                     detail=f"Offer {offer_code} cannot be presented to this customer now.",
                 )
             offer, context = found
-            messages = suggestions.offer_messages(responses, offer.model_dump(mode="json"), channel)
+            messages = suggestions.offer_messages(
+                responses, offer.model_dump(mode="json"), channel, language
+            )
             if not messages:
                 raise HTTPException(
                     status.HTTP_409_CONFLICT, detail="The assistant has no words for offers."

@@ -10,17 +10,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from core.language import EN
 from core.wording import Reply
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 Responses = dict[str, list[dict[str, Any]]]
 
 
-def _matches(variation: dict[str, Any], channel: str | None, slots: dict[str, Any]) -> bool:
-    if variation.get("channel") and variation["channel"] != channel:
-        return False
+def _conditions_hold(variation: dict[str, Any], slots: dict[str, Any]) -> bool:
     for condition in variation.get("condition") or []:
-        if slots.get(condition.get("name")) != condition.get("value"):
+        value, wanted = slots.get(condition.get("name")), condition.get("value")
+        if isinstance(value, str) and isinstance(wanted, str):
+            value, wanted = value.casefold(), wanted.casefold()
+        if value != wanted:
             return False
     return True
 
@@ -28,11 +30,21 @@ def _matches(variation: dict[str, Any], channel: str | None, slots: dict[str, An
 def choose(
     variations: list[dict[str, Any]], channel: str | None = None, slots: dict | None = None
 ) -> dict[str, Any] | None:
-    """The variation Rasa would pick: channel- and condition-specific ones before the rest."""
-    slots = slots or {}
-    fitting = [v for v in variations if _matches(v, channel, slots)]
-    specific = [v for v in fitting if v.get("channel") or v.get("condition")]
-    return (specific or fitting or [None])[0]
+    """The variation Rasa's generator would pick (rasa.core.nlg.generator), first of:
+    conditional for this channel, default for this channel, conditional for any channel,
+    default for any channel. `slots` carries at least the conversation's language."""
+    slots = {"language": EN, **(slots or {})}
+    conditional = [v for v in variations if v.get("condition") and _conditions_hold(v, slots)]
+    default = [v for v in variations if not v.get("condition")]
+    for group in (
+        [v for v in conditional if v.get("channel") == channel],
+        [v for v in default if v.get("channel") == channel],
+        [v for v in conditional if not v.get("channel")],
+        [v for v in default if not v.get("channel")],
+    ):
+        if group:
+            return group[0]
+    return None
 
 
 def fill(text: str, values: dict[str, Any]) -> str | None:
@@ -61,11 +73,11 @@ def render(
 
 
 def render_reply(
-    responses: Responses, reply: Reply, channel: str | None = None
+    responses: Responses, reply: Reply, channel: str | None = None, slots: dict | None = None
 ) -> dict[str, Any] | None:
     """The first of the reply's options the domain can say with its values; None if none."""
     for name, values in reply.options:
-        rendered = render(responses, name, values, channel=channel)
+        rendered = render(responses, name, values, channel=channel, slots=slots)
         if rendered is not None:
             return rendered
     return None

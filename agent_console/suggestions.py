@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent_console.responses import Responses, render, render_reply
+from core.language import EN
 from core.wording import (
     CARD_FORM_INTENTS,
     CARDS,
@@ -61,14 +62,16 @@ def _intents(parse: dict[str, Any]) -> list[str]:
     return [n for n in names if n and n != "nlu_fallback"]
 
 
-def _data_replies(intent: str, customer: dict[str, Any], entities: list[dict]) -> list[Reply]:
+def _data_replies(
+    intent: str, customer: dict[str, Any], entities: list[dict], language: str
+) -> list[Reply]:
     """What the customer's own data adds to an answer to this intent."""
     if intent in CARD_INTENTS | CARD_FORM_INTENTS | EXPIRY_INTENTS:
         cards = customer.get("cards") or []
         return _card_replies(cards, entities, intent in EXPIRY_INTENTS) if cards else []
     if intent in BALANCE_INTENTS:
         asked = _entity_values(entities, "account_type")
-        return balance_replies(customer.get("accounts") or [], asked)
+        return balance_replies(customer.get("accounts") or [], asked, language)
     return []
 
 
@@ -78,21 +81,24 @@ def suggest(
     customer: dict[str, Any] | None,
     awaiting_offer: bool,
     channel: str | None = None,
+    language: str = EN,
 ) -> list[dict[str, Any]]:
-    """Up to four replies, most specific first, each naming the response it came from."""
+    """Up to four replies, most specific first, each naming the response it came from, in
+    the language the customer is writing in (the conversation's `language` slot)."""
     entities = parse.get("entities") or []
+    slots = {"language": language}
     suggestions: list[dict[str, Any] | None] = []
     for intent in _intents(parse):
         if awaiting_offer and intent in YES_NO:
-            suggestions.append(render(responses, YES_NO[intent], channel=channel))
+            suggestions.append(render(responses, YES_NO[intent], channel=channel, slots=slots))
         if customer:
-            replies = _data_replies(intent, customer, entities)
-            suggestions += [render_reply(responses, r, channel) for r in replies]
+            replies = _data_replies(intent, customer, entities, language)
+            suggestions += [render_reply(responses, r, channel, slots) for r in replies]
         key = response_key(intent)
         for name in (f"utter_topic_{key}", f"utter_{key}"):
             if _allowed(name):
-                suggestions.append(render(responses, name, channel=channel))
-    suggestions.append(render(responses, "utter_anything_else", channel=channel))
+                suggestions.append(render(responses, name, channel=channel, slots=slots))
+    suggestions.append(render(responses, "utter_anything_else", channel=channel, slots=slots))
     unique: list[dict[str, Any]] = []
     for s in suggestions:
         if s and all(s["text"] != u["text"] for u in unique):
@@ -101,12 +107,16 @@ def suggest(
 
 
 def offer_messages(
-    responses: Responses, offer: dict[str, Any], channel: str | None = None
+    responses: Responses, offer: dict[str, Any], channel: str | None = None, language: str = EN
 ) -> list[dict[str, Any]]:
-    """The offer as the assistant words it: intro, the first reason it has words for, and
-    the yes/no question (with its buttons). Empty if the domain has no intro."""
-    intro, reason = (render_reply(responses, r, channel) for r in offer_replies(offer))
+    """The offer as the assistant words it, in the customer's language: intro, the first
+    reason it has words for, and the yes/no question (with its buttons). Empty if the domain
+    has no intro."""
+    slots = {"language": language}
+    intro, reason = (
+        render_reply(responses, r, channel, slots) for r in offer_replies(offer, language)
+    )
     if intro is None:
         return []
-    question = render(responses, "utter_offer_question", channel=channel)
+    question = render(responses, "utter_offer_question", channel=channel, slots=slots)
     return [m for m in (intro, reason, question) if m]

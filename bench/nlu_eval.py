@@ -17,6 +17,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "tests" / "nlu" / "banking77_dev.yml"  # BANKING77's categories
 BANK_DEV = ROOT / "tests" / "nlu" / "bank_dev.yml"  # the bank's own intents
+ZH_DEV = ROOT / "tests" / "nlu" / "zh_dev.yml"  # every intent, in Chinese
 FALLBACK = "nlu_fallback"
 
 
@@ -47,6 +48,10 @@ def load_agent(model: Path) -> Any:
     configure_structlog(logging.WARNING)  # as `rasa run` logs by default: no per-message lines
     logging.getLogger().setLevel(logging.WARNING)
     return Agent.load(str(model))
+
+
+async def parse_texts(agent: Any, texts: list[str], truth: list[str]) -> DevParse:
+    return await parse_examples(agent, list(zip(texts, truth, strict=True)))
 
 
 async def parse_examples(agent: Any, examples: list[tuple[str, str]]) -> DevParse:

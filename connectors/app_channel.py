@@ -16,13 +16,12 @@ from rasa.core.channels.channel import (
     OutputChannel,
     UserMessage,
 )
-from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant.settings import get_rasa_settings
-from connectors import platform_api
+from connectors import outside_dialogue, platform_api
 from connectors.replay_guard import ReplayGuard, guard_from_environment
 from core.app_token import AppIdentity, AppTokenVerifier, InvalidToken
 from core.logs import conversation_id
@@ -38,15 +37,6 @@ MAX_MESSAGE_CHARS = 4000
 
 def _error(status: int, code: str, detail: str) -> HTTPResponse:
     return response.json({"error": code, "detail": detail}, status=status)
-
-
-async def _render(request: Request, response_name: str, sender: str) -> dict[str, Any] | None:
-    """Render a domain response outside the dialogue (its text stays in the domain)."""
-    agent = getattr(request.app.ctx, "agent", None)
-    if agent is None or agent.processor is None:
-        return None
-    tracker = DialogueStateTracker(sender, agent.domain.slots)
-    return await agent.processor.nlg.generate(response_name, tracker, Channel.APP)
 
 
 async def _is_paused(request: Request, sender: str) -> bool:
@@ -152,7 +142,10 @@ class AppChannel(InputChannel):
             # gets the domain's apology.
             with_agent = await _is_paused(request, sender)
             if not with_agent:
-                apology = await _render(request, "utter_service_unavailable", sender)
+                agent = getattr(request.app.ctx, "agent", None)
+                apology = await outside_dialogue.render(
+                    agent, "utter_service_unavailable", sender, Channel.APP, text
+                )
                 collector.messages.extend([apology] if apology else [])
         messages = [{k: v for k, v in m.items() if k != "recipient_id"} for m in collector.messages]
         return {"conversation_id": sender, "messages": messages, "with_agent": with_agent}

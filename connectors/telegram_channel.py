@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -25,7 +24,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from assistant.settings import RasaSettings, get_rasa_settings
-from connectors import platform_api
+from connectors import outside_dialogue, platform_api
 from connectors.replay_guard import ReplayGuard, guard_from_environment
 from core.logs import conversation_id
 from core.pii import mask_card_and_id
@@ -138,18 +137,13 @@ class TelegramChannel(InputChannel):
         self._identities[chat_id] = (time.monotonic() + IDENTITY_CACHE_SECONDS, customer_id)
         return customer_id
 
-    async def _render(self, agent: Any, response_name: str, sender: str) -> str | None:
-        """A domain response's text (customer-facing words stay in the domain)."""
-        if agent is None or agent.processor is None:
-            return None
-        tracker = DialogueStateTracker(sender, agent.domain.slots)
-        rendered = await agent.processor.nlg.generate(response_name, tracker, CHANNEL)
-        return (rendered or {}).get("text")
-
-    async def _say(self, agent: Any, chat_id: int, response_name: str) -> None:
-        text = await self._render(agent, response_name, telegram_sender_id(chat_id))
-        if text:
-            await self.bot.send_message(chat_id, text)
+    async def _say(self, agent: Any, chat_id: int, response_name: str, text: str = "") -> None:
+        """A domain response, in the language of `text` (the customer's message) or of the
+        chat's conversation."""
+        sender = telegram_sender_id(chat_id)
+        rendered = await outside_dialogue.render(agent, response_name, sender, CHANNEL, text)
+        if rendered and rendered.get("text"):
+            await self.bot.send_message(chat_id, rendered["text"])
 
     async def _link(self, agent: Any, chat_id: int, code: str) -> None:
         """Redeem a link code; a chat gets a few guesses a window (codes are 40 bits), then
@@ -214,7 +208,7 @@ class TelegramChannel(InputChannel):
             chat = update.message.chat.id
             if update.message.chat.type != "private":
                 # A group's members would all read the customer's answers.
-                await self._say(agent, chat, "utter_telegram_private_only")
+                await self._say(agent, chat, "utter_telegram_private_only", update.message.text)
                 return
             text = update.message.text
             message_id = f"tg-{chat}-{update.message.message_id}"
@@ -230,7 +224,7 @@ class TelegramChannel(InputChannel):
             return
 
         if not await self.limiter.hit(MESSAGES_PER_CUSTOMER, f"telegram:{chat}"):
-            await self._say(agent, chat, "utter_slow_down")
+            await self._say(agent, chat, "utter_slow_down", text)
             return
 
         text = mask_card_and_id(text)  # never stored readable (see app_channel)

@@ -1,16 +1,17 @@
 """A conversation as the agent reads it, from Rasa's tracker events (history and live alike).
 
-Customer messages carry the channel, the intent the assistant understood and its
-confidence; bot and agent messages say who wrote them; form steps, the bot pausing for a
-person and resuming complete the picture (the console adds the queue's own handoff
-events). Card, ID and phone numbers a customer typed are masked: the agent's task never
-needs them in full.
+Customer messages carry the channel, the language they are written in, the intent the
+assistant understood and its confidence; bot and agent messages say who wrote them; form
+steps, the bot pausing for a person and resuming complete the picture (the console adds the
+queue's own handoff events). Card, ID and phone numbers a customer typed are masked: the
+agent's task never needs them in full.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from core.language import detect
 from core.pii import mask_pii
 
 # Rasa's own bookkeeping actions; utter_ actions show as the bot messages they send.
@@ -25,11 +26,13 @@ def _user(event: dict[str, Any]) -> dict[str, Any]:
         "kind": "customer",
         "text": mask_pii(event.get("text") or ""),
         "channel": event.get("input_channel") or metadata.get("channel"),
+        "language": detect(event.get("text") or ""),
         "intent": intent.get("name"),
         "confidence": intent.get("confidence"),
         "entities": [
             {"entity": e.get("entity"), "value": mask_pii(str(e.get("value")))}
             for e in parse.get("entities") or []
+            if e.get("entity") != "language"  # shown as the line's language
         ],
     }
 

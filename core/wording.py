@@ -82,6 +82,12 @@ class Reply:
         return cls(tuple((name, values) for name in names))
 
 
+def localized(record: dict[str, Any], key: str, language: str | None) -> Any:
+    """A name in the customer's language: `record[key + "s"][language]` ({"zh": ...}, kept
+    beside the English `record[key]` by the catalogue), else the English one."""
+    return ((record.get(f"{key}s") or {}).get(language or "") or record.get(key)) or None
+
+
 def money(value: Any) -> str:
     """Amounts exactly as the bank stores them (two decimals), never rounded by a float."""
     try:
@@ -113,8 +119,11 @@ def figures_for_response(figures: dict[str, Any]) -> dict[str, str]:
     return values
 
 
-def balance_replies(accounts: list[dict[str, Any]], asked: Iterable[str] = ()) -> list[Reply]:
-    """Every open account's balance, or only the kinds the customer named ("my savings")."""
+def balance_replies(
+    accounts: list[dict[str, Any]], asked: Iterable[str] = (), language: str | None = None
+) -> list[Reply]:
+    """Every open account's balance, or only the kinds the customer named ("my savings"),
+    each account named in the customer's language."""
     holding = [
         a
         for a in accounts
@@ -127,7 +136,7 @@ def balance_replies(accounts: list[dict[str, Any]], asked: Iterable[str] = ()) -
     return [
         Reply.of(
             "utter_balance",
-            account_name=a.get("product_name") or a.get("kind"),
+            account_name=localized(a, "product_name", language) or a.get("kind"),
             last4=a.get("number_last4"),
             balance=money(a.get("balance")),
             currency=a.get("currency"),
@@ -174,10 +183,11 @@ def transaction_values(row: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def offer_replies(offer: dict[str, Any]) -> list[Reply]:
+def offer_replies(offer: dict[str, Any], language: str | None = None) -> list[Reply]:
     """An offer in the assistant's words: its intro, then the first reason the domain can
-    voice (every reason has a code and figures), else the generic one."""
-    name = offer.get("name") or offer["code"]
+    voice (every reason has a code and figures), else the generic one. The offer is named in
+    the customer's language; the reasons' words are the domain's, in every language."""
+    name = localized(offer, "name", language) or offer["code"]
     intro = Reply.first_of(
         [f"utter_offer_{str(offer['code']).lower()}", "utter_offer_intro"], offer_name=name
     )

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from crm.models import Offer, Product
 
-# code, name, account kind, risk level (1 safest .. 5 riskiest)
+# code, name, account kind, risk level (1 safest .. 5 riskiest); names in the customers'
+# other languages are in PRODUCT_NAMES (the English name is the record's own).
 PRODUCTS: list[tuple[str, str, str, int]] = [
     ("CUR", "Everyday current account", "current", 1),
     ("SAV", "Online savings account", "savings", 1),
@@ -38,6 +39,21 @@ PRODUCTS: list[tuple[str, str, str, int]] = [
     ("FEE_FREE", "Fee-free account package", "service", 1),
 ]
 
+PRODUCT_NAMES: dict[str, dict[str, str]] = {
+    "CUR": {"zh": "日常活期账户"},
+    "SAV": {"zh": "网上储蓄账户"},
+    "TD12": {"zh": "12个月定期存款"},
+    "CC_STD": {"zh": "经典积分信用卡"},
+    "CC_PLAT": {"zh": "白金信用卡"},
+    "LOAN_PERS": {"zh": "个人消费贷款"},
+    "MORTGAGE": {"zh": "个人住房贷款"},
+    "WM_MMF": {"zh": "货币市场基金"},
+    "WM_BAL": {"zh": "平衡型基金"},
+    "WM_EQ": {"zh": "股票成长型基金"},
+    "INS_LIFE": {"zh": "定期寿险"},
+    "INS_HEALTH": {"zh": "重大疾病保险"},
+    "FEE_FREE": {"zh": "免费账户套餐"},
+}
 PRODUCT_KIND = {code: kind for code, _, kind, _ in PRODUCTS}
 PRODUCT_RISK = {code: risk for code, _, _, risk in PRODUCTS}
 
@@ -47,6 +63,7 @@ OFFERS: list[dict[str, Any]] = [
         code="CC_REWARDS",
         product_code="CC_STD",
         title="Classic rewards credit card",
+        names={"zh": "经典积分信用卡"},
         purpose="cross_sell",
         category="credit_card",
         margin="600",
@@ -64,6 +81,7 @@ OFFERS: list[dict[str, Any]] = [
         code="CC_PLATINUM",
         product_code="CC_PLAT",
         title="Platinum credit card with lounge access",
+        names={"zh": "白金信用卡（含机场贵宾厅权益）"},
         purpose="cross_sell",
         category="credit_card",
         margin="1500",
@@ -81,6 +99,7 @@ OFFERS: list[dict[str, Any]] = [
         code="CL_INCREASE",
         product_code="CC_STD",
         title="Credit limit increase",
+        names={"zh": "信用卡提额"},
         purpose="cross_sell",
         category="credit_card",
         margin="300",
@@ -92,6 +111,7 @@ OFFERS: list[dict[str, Any]] = [
         code="LOAN_PERSONAL",
         product_code="LOAN_PERS",
         title="Personal loan at a preferential rate",
+        names={"zh": "优惠利率个人消费贷款"},
         purpose="cross_sell",
         category="loan",
         margin="1200",
@@ -109,6 +129,7 @@ OFFERS: list[dict[str, Any]] = [
         code="TD_12M",
         product_code="TD12",
         title="12-month time deposit",
+        names={"zh": "12个月定期存款"},
         purpose="cross_sell",
         category="deposit",
         margin="300",
@@ -120,6 +141,7 @@ OFFERS: list[dict[str, Any]] = [
         code="SAV_BONUS",
         product_code="SAV",
         title="Bonus-rate online savings",
+        names={"zh": "加息网上储蓄"},
         purpose="cross_sell",
         category="deposit",
         margin="150",
@@ -131,6 +153,7 @@ OFFERS: list[dict[str, Any]] = [
         code="WM_MMF",
         product_code="WM_MMF",
         title="Money-market fund, redeem any working day",
+        names={"zh": "货币市场基金，任一工作日可赎回"},
         purpose="event",
         category="wealth",
         margin="400",
@@ -142,6 +165,7 @@ OFFERS: list[dict[str, Any]] = [
         code="WM_BALANCED",
         product_code="WM_BAL",
         title="Balanced fund portfolio",
+        names={"zh": "平衡型基金组合"},
         purpose="cross_sell",
         category="wealth",
         margin="900",
@@ -158,6 +182,7 @@ OFFERS: list[dict[str, Any]] = [
         code="WM_EQUITY",
         product_code="WM_EQ",
         title="Equity growth fund",
+        names={"zh": "股票成长型基金"},
         purpose="cross_sell",
         category="wealth",
         margin="1400",
@@ -174,6 +199,7 @@ OFFERS: list[dict[str, Any]] = [
         code="INS_LIFE",
         product_code="INS_LIFE",
         title="Term life cover",
+        names={"zh": "定期寿险保障"},
         purpose="cross_sell",
         category="insurance",
         margin="700",
@@ -190,6 +216,7 @@ OFFERS: list[dict[str, Any]] = [
         code="INS_HEALTH",
         product_code="INS_HEALTH",
         title="Critical illness cover",
+        names={"zh": "重大疾病保险"},
         purpose="cross_sell",
         category="insurance",
         margin="500",
@@ -201,6 +228,7 @@ OFFERS: list[dict[str, Any]] = [
         code="RET_FEE_WAIVER",
         product_code="FEE_FREE",
         title="12 months without account fees",
+        names={"zh": "12个月免账户管理费"},
         purpose="retention",
         category="account",
         margin="350",
@@ -212,6 +240,7 @@ OFFERS: list[dict[str, Any]] = [
         code="RET_LOYALTY_RATE",
         product_code="SAV",
         title="Loyalty bonus rate on savings",
+        names={"zh": "储蓄忠诚客户加息"},
         purpose="retention",
         category="deposit",
         margin="250",
@@ -227,7 +256,9 @@ OFFER_CODES = [o["code"] for o in OFFERS]
 def seed_catalogue(session: Session) -> None:
     """Insert or update every product and offer (safe to run on every start)."""
     for code, name, kind, risk in PRODUCTS:
-        session.merge(Product(code=code, name=name, category=kind, risk_level=risk))
+        names = PRODUCT_NAMES.get(code, {})
+        product = Product(code=code, name=name, names=names, category=kind, risk_level=risk)
+        session.merge(product)
     session.flush()
     for spec in OFFERS:
         session.merge(Offer(**{**spec, "margin": Decimal(spec["margin"]), "active": True}))

@@ -70,6 +70,8 @@ class Product(Base):
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
+    # The name in the customers' other languages ({"zh": "..."}); `name` is the English one.
+    names: Mapped[dict] = mapped_column(JSON, default=dict)
     category: Mapped[str] = mapped_column(String(32))
     risk_level: Mapped[int] = mapped_column(Integer, default=1)
     description: Mapped[str] = mapped_column(Text, default="")
@@ -156,6 +158,7 @@ class Offer(Base):
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     product_code: Mapped[str] = mapped_column(ForeignKey("products.code"))
     title: Mapped[str] = mapped_column(String(160))
+    names: Mapped[dict] = mapped_column(JSON, default=dict)  # title by language, as Product
     purpose: Mapped[str] = mapped_column(String(16))  # cross_sell | retention | event
     category: Mapped[str] = mapped_column(String(24), default="account")
     margin: Mapped[Decimal] = mapped_column(Money)

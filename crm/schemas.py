@@ -70,6 +70,7 @@ class AccountOut(ORMModel):
     kind: str
     product_code: str
     product_name: str = ""
+    product_names: dict[str, str] = {}  # the name in other languages: {"zh": "..."}
     number_last4: str
     currency: str
     balance: MoneyStr
@@ -108,6 +109,7 @@ class CardChangeOut(CardOut):
 class OfferOut(BaseModel):
     code: str
     name: str
+    names: dict[str, str] = {}  # the name in other languages: {"zh": "..."}
     category: str
     product_code: str
     purpose: str

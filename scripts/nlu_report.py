@@ -1,5 +1,8 @@
-"""`make nlu-report`: per-intent precision, recall and F1 on the held-out BANKING77 dev split,
-the most confused pairs, and the confusion matrix as an image (results/nlu_confusion.png).
+"""`make nlu-report`: per-intent precision, recall and F1 on the held-out BANKING77 dev split
+and on the Chinese dev split, the most confused pairs, the confusion matrix as an image
+(results/nlu_confusion.png), and the robustness figures: typo-noised, plain and text-speak
+copies of the dev split, out-of-scope recall and banking queries kept in scope (CLINC150
+validation), language detection.
 
 For conversation designers: after adding or moving examples, run `make train nlu-report`
 and look at the intents whose F1 dropped and the pairs that swap most.
@@ -14,7 +17,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bench.nlu_eval import ROOT, DevParse, parse_dev_split
+from bench.nlu_bench import parse_all
+from bench.nlu_eval import ROOT, DevParse
 
 
 def report_lines(dev: DevParse, top_pairs: int = 15) -> list[str]:
@@ -38,6 +42,18 @@ def report_lines(dev: DevParse, top_pairs: int = 15) -> list[str]:
     ).most_common(top_pairs)
     lines += [f"  {t} -> {p}: {n}" for (t, p), n in pairs]
     return lines
+
+
+def robustness_lines(parsed: dict[str, DevParse]) -> list[str]:
+    out = parsed["clinc_out"].predicted
+    kept = [p != "out_of_scope" for p in parsed["clinc_in"].predicted]
+    return [
+        f"  BANKING77 dev clean {parsed['banking77'].accuracy:.2%}, typo-noised "
+        f"{parsed['typos'].accuracy:.2%}, plain {parsed['plain'].accuracy:.2%}, text-speak "
+        f"{parsed['text_speak'].accuracy:.2%}",
+        f"  CLINC150 validation: out-of-scope recall {out.count('out_of_scope') / len(out):.2%}, "
+        f"banking queries kept in scope {sum(kept) / len(kept):.2%}",
+    ]
 
 
 def write_confusion_matrix(dev: DevParse, path: Path) -> None:
@@ -70,8 +86,14 @@ def main() -> int:
     if not args.model.exists():
         print(f"{args.model} not found: run `make train` first", file=sys.stderr)
         return 1
-    dev = parse_dev_split(args.model)
+    parsed = parse_all(args.model)
+    dev = parsed["banking77"]
+    print("BANKING77 dev split")
     print("\n".join(report_lines(dev)))
+    print("\nzh-CN dev split")
+    print("\n".join(report_lines(parsed["zh"])))
+    print("\nrobustness and scope")
+    print("\n".join(robustness_lines(parsed)))
     image = args.out / "nlu_confusion.png"
     write_confusion_matrix(dev, image)
     print(f"\nconfusion matrix written to {image}")

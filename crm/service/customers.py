@@ -70,7 +70,7 @@ def profile(session: Session, who: Customer) -> ProfileOut:
 
 def accounts(session: Session, customer_id: int) -> list[AccountOut]:
     rows = session.execute(
-        select(Account, Product.name)
+        select(Account, Product.name, Product.names)
         .join(Product, Product.code == Account.product_code, isouter=True)
         .where(Account.customer_id == customer_id)
         .order_by(Account.id)
@@ -81,6 +81,7 @@ def accounts(session: Session, customer_id: int) -> list[AccountOut]:
             kind=a.kind,
             product_code=a.product_code,
             product_name=name or "",
+            product_names=names or {},
             number_last4=a.number[-4:],
             currency=a.currency,
             balance=a.balance,
@@ -88,7 +89,7 @@ def accounts(session: Session, customer_id: int) -> list[AccountOut]:
             status=a.status,
             opened_on=a.opened_on,
         )
-        for a, name in rows
+        for a, name, names in rows
     ]
 
 

@@ -51,6 +51,7 @@ def offers(
             OfferOut(
                 code=r.offer.code,
                 name=r.offer.title,
+                names=r.offer.names or {},
                 category=r.offer.category,
                 product_code=r.offer.product_code,
                 purpose=r.offer.purpose,

@@ -32,6 +32,10 @@ whatever bank the generator makes (any seed, any business date).
 `bot_has: [...]` instead of `bot` checks that these replies are among the step's replies
 (for answers whose length depends on the customer's data, e.g. a list of transactions).
 
+`language: zh` (on a conversation, or on a step to override it) checks that every reply of
+the step is written in that language (as core.language detects it): the assistant answers
+in the language of the customer's message.
+
 Rasa's own story tests skip custom actions; these run them for real. Run all with
 `make e2e` (starts a throwaway product, prints a pass/fail table) or from pytest.
 """
@@ -49,6 +53,7 @@ import httpx
 import yaml
 
 from core import app_token, rasa_auth
+from core.language import detect
 
 E2E_DIR = Path(__file__).parent
 
@@ -67,6 +72,7 @@ class Step:
     check: list[Check] = field(default_factory=list)
     button: int | None = None  # press the n-th button (1-based) of the previous replies
     bot_has: list[str] = field(default_factory=list)
+    language: str | None = None  # every reply's language (default: the conversation's)
 
     @property
     def label(self) -> str:
@@ -77,6 +83,7 @@ class Step:
 class Turn:
     replies: list[str]  # response names (or texts when a reply has no response name)
     buttons: list[dict[str, str]]
+    texts: list[str] = field(default_factory=list)  # what the customer read
 
 
 @dataclass
@@ -125,6 +132,7 @@ class Conversation:
     steps: list[Step]
     given: dict[str, Given] = field(default_factory=dict)
     source: str = ""
+    language: str | None = None
 
 
 @dataclass
@@ -149,6 +157,7 @@ def load(paths: list[Path] | None = None) -> list[Conversation]:
                     button=int(step["button"]) if "button" in step else None,
                     bot=[str(b) for b in step["bot"]] if "bot" in step else None,
                     bot_has=[str(b) for b in step.get("bot_has", [])],
+                    language=step.get("language"),
                     check=[
                         Check(get=c["get"], has=c.get("has") or {}, lacks=c.get("lacks") or {})
                         for c in step.get("check", [])
@@ -157,7 +166,11 @@ def load(paths: list[Path] | None = None) -> list[Conversation]:
                 for step in item["steps"]
             ]
             given = {name: Given(**query) for name, query in (item.get("given") or {}).items()}
-            conversations.append(Conversation(item["name"], steps, given, source=path.name))
+            conversations.append(
+                Conversation(
+                    item["name"], steps, given, source=path.name, language=item.get("language")
+                )
+            )
     return conversations
 
 
@@ -213,14 +226,16 @@ class Product:
             headers={"Authorization": f"Bearer {self.token(customer)}"},
         )
         response.raise_for_status()
-        replies, buttons = [], []
+        replies, buttons, texts = [], [], []
         for event in self.tracker_events(conversation)[before:]:
             if event.get("event") == "bot":
                 replies.append((event.get("metadata") or {}).get("utter_action") or event["text"])
                 buttons += (event.get("data") or {}).get("buttons") or []
+                texts.append(event.get("text") or "")
         if not replies:  # e.g. the connector's apology, which is not in the tracker
             replies = [m.get("text", "") for m in response.json().get("messages", [])]
-        return Turn(replies, buttons)
+            texts = list(replies)
+        return Turn(replies, buttons, texts)
 
     def get_cached(self, path: str) -> Any:
         """A read for choosing customers (before anything runs, so it cannot go stale)."""
@@ -325,6 +340,11 @@ def run(
             or not all(matches(e, p) for e, p in zip(expected, replies, strict=True))
         ):
             failures.append(f"step {number} ({step.label}): expected {expected}, got {replies}")
+        language = step.language or conversation.language
+        if language:
+            other = [t for t in turn.texts if detect(t, default=language) != language]
+            if other:
+                failures.append(f"step {number} ({step.label}): not in {language}: {other}")
         bot_has = fill(step.bot_has, **names)
         missing = [e for e in bot_has if not any(matches(e, p) for p in replies)]
         if missing:

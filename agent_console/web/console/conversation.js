@@ -27,6 +27,9 @@ export function describe(line) {
   }
 }
 
+// How the console names the languages the assistant detects (core.language).
+const LANGUAGE_NAMES = { zh: "中文", en: "EN" };
+
 export function addLine(line) {
   const key = lineKey(line);
   if (state.seen.has(key)) return;
@@ -43,6 +46,9 @@ export function addLine(line) {
         el("span", { class: "author", text: who }),
         channel ? el("span", { class: "channel", text: channel }) : null,
         line.time ? el("time", { text: clock(line.time) }) : null,
+        line.kind === "customer" && line.language
+          ? el("span", { class: "language", title: "Language of this message", text: LANGUAGE_NAMES[line.language] || line.language })
+          : null,
         line.kind === "customer" && line.intent
           ? el("span", { class: "intent", text: `${line.intent} ${line.confidence != null ? Number(line.confidence).toFixed(2) : ""}`.trim() })
           : null),
