@@ -90,7 +90,7 @@ class Handoff(Base):
     callback_offer: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
-REVIEW_REASONS = ("fallback", "low_confidence")
+REVIEW_REASONS = ("fallback", "out_of_scope", "low_confidence")
 REVIEW_STATUSES = ("open", "added", "dismissed")
 
 

@@ -1,7 +1,8 @@
 """Pick the customer messages a designer should look at out of Rasa's event stream.
 
-A message the assistant fell back on, or answered with less confidence than
-REVIEW_CONFIDENCE_THRESHOLD, is kept (masked) with what the assistant thought it meant.
+A message the assistant fell back on, ruled out of scope while unsure of it (the NLU's scope
+gate), or answered with less confidence than REVIEW_CONFIDENCE_THRESHOLD, is kept (masked)
+with what the assistant thought it meant.
 Button presses (`/intent{...}` payloads) are not language and are skipped.
 """
 
@@ -16,6 +17,7 @@ from conversations.models import ReviewItem
 from core.pii import mask_pii
 
 FALLBACK_INTENT = "nlu_fallback"
+GATE_KEY = "out_of_scope_gate"  # set by assistant.components.scope_gate when it rejects
 MAX_TEXT = 1000
 
 
@@ -32,6 +34,10 @@ def worth_reviewing(event: dict[str, Any], threshold: float) -> dict[str, Any] |
         ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") != name]
         best = ranking[0] if ranking else {}
         predicted, score, reason = best.get("name"), best.get("confidence", 0.0), "fallback"
+    elif parse.get(GATE_KEY):
+        # Refused as out of scope while the classifier was unsure: maybe a banking question.
+        gate = parse[GATE_KEY]
+        predicted, score, reason = gate.get("name"), gate.get("confidence", 0.0), "out_of_scope"
     elif float(confidence) < threshold:
         predicted, score, reason = name, confidence, "low_confidence"
     else:

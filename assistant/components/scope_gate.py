@@ -45,6 +45,10 @@ log = logging.getLogger(__name__)
 
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
+# In the parse data of a message the gate ruled out of scope: what the classifier would have
+# said. The platform lists such messages for the designers' review (a banking question
+# refused here is training data waiting to be written).
+GATE_KEY = "out_of_scope_gate"
 META = "meta.json"
 
 
@@ -260,3 +264,6 @@ class ScopeGate(GraphComponent):
         top = {INTENT_NAME_KEY: OUT_OF_SCOPE, "confidence": probability}
         message.set(INTENT, top, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [top, *rest], add_to_output=True)
+        best = ranking[0]
+        gate = {"probability": probability, **best}
+        message.set(GATE_KEY, gate, add_to_output=True)

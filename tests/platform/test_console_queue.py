@@ -153,7 +153,7 @@ def test_live_customer_messages_reach_the_agent_watching_the_conversation(client
     assert event["line"] == {
         "kind": "customer", "time": 1700000000.5,
         "text": "my card [CARD ****1111] <b>broke</b>", "channel": "app",
-        "intent": "card_not_working", "confidence": 0.91, "entities": [],
+        "intent": "card_not_working", "confidence": 0.91, "entities": [], "language": "en",
     }  # fmt: skip
 
 

@@ -68,16 +68,20 @@ def test_fallbacks_and_unsure_answers_are_listed_masked_once(client, designer) -
         said("is it possible to move cash abroad", "transfer_into_account", 0.41, now + 1),
         said("what is my balance", "check_balance", 0.97, now + 2),
         said('/inform{"card_last4": "1234"}', "inform", 0.2, now + 3),
-    )
+        said("is the pnc bank open", "out_of_scope", 0.71, now + 4, out_of_scope_gate={
+            "probability": 0.71, "name": "opening_hours", "confidence": 0.62}),
+        said("what's the weather tomorrow", "out_of_scope", 1.0, now + 5),
+    )  # fmt: skip
     keep(client, fallback)  # Rasa's broker retries: the same message is not listed twice
 
     items = designer.get("/console/api/review").json()
     assert [(i["reason"], i["predicted_intent"]) for i in items] == [
+        ("out_of_scope", "opening_hours"),  # refused while unsure: maybe a banking question
         ("low_confidence", "transfer_into_account"),
         ("fallback", "card_arrival"),
-    ]
-    assert items[1]["text"] == "my thingy [CARD ****7890] never came, call [PHONE ****5678]"
-    assert items[1]["confidence"] == pytest.approx(0.21)
+    ]  # newest first; a message the model knows is out of scope is not listed
+    assert items[2]["text"] == "my thingy [CARD ****7890] never came, call [PHONE ****5678]"
+    assert items[2]["confidence"] == pytest.approx(0.21)
 
 
 def test_only_designers_and_supervisors_review(client, designer) -> None:

@@ -138,14 +138,20 @@ def crm(product: dict[str, str], path: str, body: dict | None = None) -> httpx.R
     return httpx.post(url, json=body, headers=headers, timeout=10)
 
 
-def response_texts(name: str, channel: str | None = None) -> list[str]:
-    """The texts a domain response can produce on a channel, read from the domain the
-    designers edit (variants for another channel, or for any channel when one is named and
-    has its own, are left out, as Rasa does)."""
+def response_texts(name: str, channel: str | None = None, language: str = "en") -> list[str]:
+    """The texts a domain response can produce on a channel in a language, read from the
+    domain the designers edit (variants for another channel, or for any channel when one is
+    named and has its own, are left out, as Rasa does; so are those for another language)."""
+
+    def in_language(variant: dict) -> bool:
+        said = [c.get("value") for c in variant.get("condition") or []
+                if c.get("name") == "language"]  # fmt: skip
+        return not said or said == [language]
+
     for path in (ROOT / "assistant" / "domain").glob("*.yml"):
         responses = (yaml.safe_load(path.read_text()) or {}).get("responses") or {}
         if name in responses:
-            variants = responses[name]
+            variants = [v for v in responses[name] if in_language(v)]
             own = [v["text"] for v in variants if channel and v.get("channel") == channel]
             return own or [v["text"] for v in variants if not v.get("channel")]
     raise KeyError(name)
