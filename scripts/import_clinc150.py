@@ -7,12 +7,15 @@ assistant does handle or should not refuse (greetings and thanks, yes/no, "are y
 exchange rates, travel notices, pay and insurance questions, a lost phone...: EXCLUDED).
 
 Writes (one query per line, deterministic, so re-running leaves them byte-identical):
-- nlu_data/scope/clinc150_in_scope.txt        train: banking + credit_cards (3,000)
+- nlu_data/scope/clinc150_in_scope.txt        train: banking + credit_cards (2,991)
 - nlu_data/scope/clinc150_out_of_scope.txt    train: out-of-scope (100) + other domains
-- tests/nlu/clinc150_val_in_scope.txt         validation: banking + credit_cards (600)
+- tests/nlu/clinc150_val_in_scope.txt         validation: banking + credit_cards (599)
 - tests/nlu/clinc150_val_out_of_scope.txt     validation: out-of-scope (100)
 The gate trains on the first two; `make bench` reports on the validation files, which no
-threshold was tuned on. CLINC150's test splits are not in ../shared/data and are never used.
+threshold was tuned on. CLINC150's test splits are not in ../shared/data and are never used;
+queries CLINC150 repeats (twice in train, or in train and validation: "see ya", "hiya")
+are left out of every file, since a stock phrase that recurs across splits is the kind that
+recurs in the test split too, and the assistant must never train on that.
 
     python scripts/import_clinc150.py        # CLINC150_DIR overrides ../shared/data/clinc150
 """
@@ -22,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,11 +54,15 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def write(path: Path, what: str, queries: list[str]) -> None:
+def key(text: str) -> str:
+    return " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())
+
+
+def write(path: Path, what: str, queries: list[str], stock: set[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = "".join(f"{clean(q)}\n" for q in queries if clean(q))
+    body = "".join(f"{clean(q)}\n" for q in queries if clean(q) and key(q) not in stock)
     path.write_text(HEADER.format(what=what) + body, encoding="utf-8")
-    print(f"{path.relative_to(ROOT)}: {len(queries)} queries")
+    print(f"{path.relative_to(ROOT)}: {body.count(chr(10))} queries")
 
 
 def main() -> int:
@@ -66,26 +74,32 @@ def main() -> int:
         i for d, intents in domains.items() if d not in IN_SCOPE_DOMAINS for i in intents
     } - EXCLUDED
     train, val = data["train"], data["val"]
+    seen = Counter(key(t) for split in data.values() for t, _ in split)
+    stock = {q for q, times in seen.items() if times > 1}
     write(
         SCOPE / "clinc150_in_scope.txt",
         "In scope for the scope gate: CLINC150 train, banking and credit_cards domains.",
         [t for t, i in train if i in in_scope],
+        stock,
     )
     write(
         SCOPE / "clinc150_out_of_scope.txt",
         "Out of scope for the scope gate: CLINC150 train, out-of-scope queries and the\n"
         "# non-banking domains (minus what a bank assistant handles: EXCLUDED in the script).",
         [t for t, _ in data["oos_train"]] + [t for t, i in train if i in elsewhere],
+        stock,
     )
     write(
         TESTS / "clinc150_val_in_scope.txt",
         "Measured, never trained or tuned on: CLINC150 validation, banking and credit_cards.",
         [t for t, i in val if i in in_scope],
+        stock,
     )
     write(
         TESTS / "clinc150_val_out_of_scope.txt",
         "Measured, never trained or tuned on: CLINC150 validation, out-of-scope queries.",
         [t for t, _ in data["oos_val"]],
+        stock,
     )
     return 0
 
