@@ -30,6 +30,8 @@ suite "core, shared by both runtimes (under each)" \
   bash -c "$PLATFORM/python -m pytest tests/core -q && $RASA/python -m pytest tests/core -q"
 suite "platform: customer API, CRM, console (SQLite + PostgreSQL)" \
   $PLATFORM/python -m pytest tests/platform -q
+suite "deploy: Kubernetes manifests (API schemas, topology against the processes' settings)" \
+  $PLATFORM/python -m pytest tests/deploy -q
 suite "assistant: training data validation" \
   $RASA/rasa data validate --fail-on-warnings --config config.yml --domain assistant/domain \
   --data nlu_data assistant/data
