@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import hmac
 import logging
+import time
 
 from rasa_sdk.endpoint import create_app
 from sanic import response
 from sanic.request import Request
 
 from actions.settings import get_action_settings
+from connectors import metrics
 from core.config import ACTION_TOKEN_HEADER
 from core.logs import configure_logging
 
 log = logging.getLogger("actions.server")
-OPEN_PATHS = ("/health",)
+# Health for the orchestrator, metrics for Prometheus: neither holds customer data.
+OPEN_PATHS = ("/health", "/metrics")
 
 
 def require_token(token: str):
@@ -36,10 +39,32 @@ def require_token(token: str):
     return check
 
 
+def count_action(request: Request, reply) -> None:
+    """Per action: how many ran and how long each took (callers with the token only)."""
+    if request.path != "/webhook" or reply is None or reply.status == 401:
+        return
+    try:
+        body = request.json if isinstance(request.json, dict) else {}
+    except Exception:  # sanic raises InvalidUsage on malformed JSON
+        body = {}
+    action = str(body.get("next_action") or "none")[:64]
+    status = "ok" if reply.status == 200 else "rejected" if reply.status < 500 else "error"
+    metrics.ACTIONS.labels(action, status).inc()
+    started = getattr(request.ctx, "metrics_started", None)
+    if started is not None:
+        metrics.ACTION_LATENCY.labels(action).observe(time.perf_counter() - started)
+
+
 def build_app():
     settings = get_action_settings()
     app = create_app("actions", cors_origins=None)
+    metrics.install(app, "actions")
     app.register_middleware(require_token(settings.action_server_token), "request")
+
+    @app.middleware("response")
+    async def _count_action(request: Request, reply) -> None:
+        count_action(request, reply)
+
     app.config.REQUEST_MAX_SIZE = 1_000_000  # a tracker is kilobytes; Sanic's default is 100 MB
     return app
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from agent_console import audit, history, lifecycle
 from agent_console.guards import ActingDep, Who, WhoDep
 from agent_console.lifecycle import Access
-from conversations import transcript
+from conversations import metrics, transcript
 from conversations.live_events import ConversationLine, HandoffClosed, HandoffStatus
 from conversations.rasa_client import RasaUnavailable, agent_message
 from core.senders import SENDER_ID_PATTERN
@@ -134,6 +134,7 @@ async def send_message(
         await request.app.state.rasa.append(conversation_id, [agent_message(body.text, who.author)])
     except RasaUnavailable as exc:
         raise rasa_failed(exc) from None
+    metrics.AGENT_REPLIES.labels("typed").inc()
     return {"status": "sent"}
 
 

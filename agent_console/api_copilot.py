@@ -13,7 +13,7 @@ from sqlalchemy import select
 from agent_console import audit, customer360, lifecycle, suggestions
 from agent_console.api_conversations import ConversationId, checked, raise_for, rasa_failed
 from agent_console.guards import ActingDep, WhoDep
-from conversations import transcript
+from conversations import metrics, transcript
 from conversations.models import Handoff
 from conversations.rasa_client import RasaUnavailable, agent_message
 from core.language import EN, LANGUAGES
@@ -186,6 +186,7 @@ async def present_offer(
     except RasaUnavailable as exc:
         await run_in_threadpool(_forget, presentation_id)
         raise rasa_failed(exc) from None
+    metrics.AGENT_REPLIES.labels("offer").inc()
     return {"presentation_id": presentation_id, "offer_code": offer_code, "messages": messages}
 
 

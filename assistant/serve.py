@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 from assistant.runtime_config import write_runtime_files
 from assistant.settings import PROJECT_ROOT, RasaSettings, get_rasa_settings
@@ -36,6 +37,22 @@ def rasa_command(
     ]  # fmt: skip
 
 
+def _serve_metrics() -> None:
+    """Rasa builds its Sanic app inside `rasa run`; add /metrics and request timing to it."""
+    import rasa.core.run
+
+    from connectors import metrics
+
+    configure = rasa.core.run.configure_app
+
+    def configure_with_metrics(*args: Any, **kwargs: Any) -> Any:
+        app = configure(*args, **kwargs)
+        metrics.install(app, "rasa")
+        return app
+
+    rasa.core.run.configure_app = configure_with_metrics
+
+
 def main() -> None:
     settings = get_rasa_settings()  # every variable checked now, not on the first message
     files = write_runtime_files(settings.telegram_bot_token)
@@ -50,9 +67,11 @@ def main() -> None:
     import rasa.utils.io
     from rasa.__main__ import main as rasa_main
 
-    from assistant import session_hold
+    from assistant import durable_store, session_hold
 
     session_hold.install()
+    durable_store.install()
+    _serve_metrics()
 
     # Rasa applies --logging-config-file, then coloredlogs swaps the stderr handler for its
     # own, dropping our formatter (JSON, conversation id). The file is the whole config.

@@ -154,7 +154,12 @@ class AppChannel(InputChannel):
         webhook = Blueprint("app_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
+        async def health(request: Request) -> HTTPResponse:
+            # Rasa serves even when the model failed to load (it only logs it): such a
+            # replica must not get customers, so it is not ready until a model answers.
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():
+                return response.json({"status": "no model loaded"}, status=503)
             return response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])

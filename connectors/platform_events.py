@@ -16,7 +16,7 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
 from assistant.settings import get_rasa_settings
-from connectors import platform_api
+from connectors import metrics, platform_api
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,9 @@ class PlatformEventBroker(EventBroker):
         try:
             self._queue.put_nowait(event)
         except asyncio.QueueFull:
+            metrics.LIVE_DROPPED.inc()
             log.warning("platform unreachable for too long; live event dropped")
+        metrics.LIVE_QUEUE.set(self._queue.qsize())
 
     async def _send_forever(self) -> None:
         assert self._queue is not None
@@ -63,9 +65,11 @@ class PlatformEventBroker(EventBroker):
             await asyncio.sleep(LINGER_SECONDS)
             while not self._queue.empty() and len(batch) < MAX_BATCH:
                 batch.append(self._queue.get_nowait())
+            metrics.LIVE_QUEUE.set(self._queue.qsize())
             while True:
                 try:
                     await platform_api.post("rasa-events", batch)
+                    metrics.LIVE_SENT.inc(len(batch))
                     delay = 0.5
                     break
                 except (platform_api.PlatformRejected, platform_api.PlatformNotFound) as exc:

@@ -21,6 +21,10 @@ from connectors.tracker_store import sqlite_engine
 
 TTL_SECONDS = 24 * 3600
 PROCESSING = "__processing__"
+# A claim being processed lapses after this long: a replica killed mid-turn must not leave
+# the message refused as "in progress" for a day. Far above any turn (actions time out at
+# CRM_TIMEOUT_SECONDS each), so a live turn is never processed twice.
+LEASE_SECONDS = 60
 CLEANUP_EVERY = 1000
 
 
@@ -59,8 +63,9 @@ class RedisReplayGuard(ReplayGuard):
         self._redis = redis.from_url(url)
 
     async def claim(self, key: str) -> bool:
+        # The claim expires with its lease; `finish` keeps the reply for TTL_SECONDS.
         return bool(
-            await self._redis.set(f"bank:replay:{key}", PROCESSING, nx=True, ex=TTL_SECONDS)
+            await self._redis.set(f"bank:replay:{key}", PROCESSING, nx=True, ex=LEASE_SECONDS)
         )
 
     async def finish(self, key: str, reply: Any) -> None:
@@ -97,14 +102,29 @@ class SqlReplayGuard(ReplayGuard):
                 conn.execute(
                     self._table.delete().where(self._table.c.created_at < time.time() - TTL_SECONDS)
                 )
+        now = time.time()
         try:
             with self._engine.begin() as conn:
-                conn.execute(
-                    self._table.insert().values(key=key, reply=PROCESSING, created_at=time.time())
-                )
+                conn.execute(self._table.insert().values(key=key, reply=PROCESSING, created_at=now))
             return True
         except sa.exc.IntegrityError:
-            return False
+            return self._take_over_lapsed(key, now)
+
+    def _take_over_lapsed(self, key: str, now: float) -> bool:
+        """A claim whose replica died mid-turn (still processing after its lease) goes to
+        this retry. One conditional UPDATE decides, so of several retries arriving together
+        on different replicas exactly one takes it over."""
+        with self._engine.begin() as conn:
+            taken = conn.execute(
+                self._table.update()
+                .where(
+                    self._table.c.key == key,
+                    self._table.c.reply == PROCESSING,
+                    self._table.c.created_at < now - LEASE_SECONDS,
+                )
+                .values(created_at=now)
+            )
+        return taken.rowcount == 1
 
     async def claim(self, key: str) -> bool:
         return await asyncio.to_thread(self._claim, key)

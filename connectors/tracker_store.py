@@ -20,6 +20,8 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from connectors import metrics
+
 log = logging.getLogger(__name__)
 
 
@@ -68,9 +70,12 @@ class BankSQLTrackerStore(SQLTrackerStore):
         return None
 
     def _store(self, tracker: DialogueStateTracker) -> None:
+        stored_messages = []
         with self.session_scope() as session:
             for event in self._additional_events(session, tracker):
                 data = event.as_dict()
+                if event.type_name == "user":
+                    stored_messages.append(data)
                 session.add(
                     self.SQLEvent(
                         sender_id=tracker.sender_id,
@@ -84,6 +89,8 @@ class BankSQLTrackerStore(SQLTrackerStore):
                     )
                 )
             session.commit()
+        for data in stored_messages:  # counted once stored, so a failed write is not counted
+            metrics.count_user_message(data)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)

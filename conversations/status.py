@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from conversations import metrics
 from conversations.models import Conversation, Handoff
 from conversations.schemas import HandoffIn
 from core.pii import mask_pii
@@ -83,6 +84,7 @@ def open_handoff(session: Session, request: HandoffIn) -> tuple[Handoff, bool]:
     handoff = Handoff(**fields, status=HandoffStatus.PENDING)
     session.add(handoff)
     session.flush()
+    metrics.HANDOFFS_OPENED.labels(handoff.channel, handoff.reason).inc()
     return handoff, True
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
+from crm import metrics
 from crm.clock import business_now
 from crm.models import Offer, OfferPresentation, Opportunity, SegmentAssignment
 from crm.offers.policy import contact_state
@@ -77,6 +78,7 @@ def record_presentation(
     )
     session.add(row)
     session.flush()
+    metrics.OFFERS_PRESENTED.labels(offer_code, channel, context).inc()
     return row
 
 
@@ -90,6 +92,7 @@ def record_outcome(session: Session, presentation: OfferPresentation, outcome: s
         )
     presentation.outcome = outcome
     presentation.outcome_at = business_now()
+    metrics.OFFER_OUTCOMES.labels(presentation.offer_code, presentation.channel, outcome).inc()
     if outcome == "accepted":
         offer = session.get(Offer, presentation.offer_code)
         if offer is not None:

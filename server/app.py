@@ -28,7 +28,7 @@ from conversations.rasa_client import RasaClient
 from core.logs import configure_logging, conversation_id
 from core.rate_limit import RateLimiter
 from crm.settings import get_settings
-from server import health, privacy
+from server import health, metrics, privacy
 from server.api_v1 import api_v1
 from server.security import (
     BodyLimit,
@@ -78,6 +78,7 @@ def create_app() -> FastAPI:
         openapi_url="/openapi.json" if docs else None,
     )
     app.add_middleware(BodyLimit)
+    metrics.install(app)
     app.openapi = lambda: documented_errors(app)
     console_policy = page_policy()
     chat_policy = page_policy(origin_of(settings.rasa_public_url))

@@ -69,3 +69,29 @@ def test_sql_guard_forgets_keys_after_a_day(tmp_path) -> None:
         )
     assert asyncio.run(SqlReplayGuard(url).claim("app:3:new")) is True  # a fresh process sweeps
     assert asyncio.run(first.claim("app:3:old")) is True
+
+
+def test_a_claim_left_by_a_killed_replica_lapses_but_a_reply_does_not(
+    guard: ReplayGuard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connectors import replay_guard
+
+    monkeypatch.setattr(replay_guard, "LEASE_SECONDS", 1)
+    crashed, answered = f"app:3:{uuid.uuid4().hex}", f"app:3:{uuid.uuid4().hex}"
+
+    async def scenario() -> tuple[bool, bool, bool, object, bool]:
+        assert await guard.claim(crashed)  # the replica dies before finishing
+        assert await guard.claim(answered)
+        await guard.finish(answered, {"messages": [{"text": "Done."}]})
+        still_in_progress = await guard.claim(crashed)
+        await asyncio.sleep(1.3)
+        retried, again = await guard.claim(crashed), await guard.claim(crashed)
+        reply = await guard.wait_reply(answered, timeout=1)
+        return still_in_progress, retried, again, reply, await guard.claim(answered)
+
+    still_in_progress, retried, again, reply, answered_again = asyncio.run(scenario())
+    assert still_in_progress is False, "a live turn is not processed twice"
+    assert retried is True, "the app's retry is processed once the lease lapsed"
+    assert again is False, "by one retry only"
+    assert reply == {"messages": [{"text": "Done."}]}
+    assert answered_again is False, "an answered message keeps its reply past the lease"

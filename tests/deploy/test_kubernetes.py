@@ -6,9 +6,7 @@ only what customers and agents use, the once-per-cluster loops run once.
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 
 import kubernetes_validate
 import pytest
@@ -25,43 +23,10 @@ from tests.deploy.kubernetes_render import (
     pod_spec,
     render,
 )
+from tests.deploy.processes import FILLED_SECRET, PROCESSES, process_of, settings_verdict
 
 # The oldest Kubernetes a bank is likely still to run with support, and the newest schemas.
 VERSIONS = ("1.30.0", "1.37.0")
-RASA_PY = ROOT / ".venvs" / "rasa" / "bin" / "python"
-PLATFORM_PY = ROOT / ".venvs" / "platform" / "bin" / "python"
-
-# Which settings class each process loads at start (see README, Configuration).
-PROCESSES = {
-    "assistant.serve": (RASA_PY, "assistant.settings:RasaSettings"),
-    "actions.server": (RASA_PY, "actions.settings:ActionSettings"),
-    "server.app:create_app": (PLATFORM_PY, "crm.settings:PlatformSettings"),
-    "alembic": (PLATFORM_PY, "crm.settings:DatabaseSettings"),
-    "crm.synthetic": (PLATFORM_PY, "crm.settings:DatabaseSettings"),
-}
-
-# Values an operator might put in the Secret: valid, so what fails is the manifests.
-FILLED_SECRET = {
-    "CRM_SERVICE_TOKEN": "s" * 32,
-    "APP_JWT_SECRET": "j" * 48,
-    "APP_JWT_PUBLIC_KEY": "",
-    "RASA_API_TOKEN": "r" * 32,
-    "ACTION_SERVER_TOKEN": "a" * 32,
-    "DATABASE_URL": "postgresql://bank:pw@postgres:5432/bank",
-    "REDIS_URL": "redis://redis:6379/0",
-    "TELEGRAM_BOT_TOKEN": "",
-    "TELEGRAM_WEBHOOK_SECRET": "",
-    "POSTGRES_PASSWORD": "pw",
-    "DEMO_AGENT_PASSWORD": "demo-password",
-}
-
-
-def process_of(container: dict) -> str:
-    line = " ".join(container["command"] + container.get("args", []))
-    for process in PROCESSES:
-        if process in line:
-            return process
-    raise AssertionError(f"unknown process in container {container['name']}: {line}")
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -121,39 +86,19 @@ def test_each_process_accepts_the_environment_its_manifest_gives_it(overlay: str
     """The process's own settings loader (core.config) judges the rendered environment, in
     that process's runtime: a variable the manifests forgot stops start-up, here first."""
     for workload, container in our_containers(overlay):
-        python, settings_class = PROCESSES[process_of(container)]
         environment = container_environment(overlay, container, FILLED_SECRET)
-        done = subprocess.run(
-            [str(python), "-m", "tests.deploy.load_settings", settings_class],
-            input=json.dumps(environment),
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
-            check=False,
-        )
-        assert done.stdout.strip() == "ok", (
-            f"{overlay} {workload['metadata']['name']}: {done.stdout}{done.stderr}"
-        )
+        verdict = settings_verdict(process_of(container["command"]), environment)
+        assert verdict == "ok", f"{overlay} {workload['metadata']['name']}: {verdict}"
 
 
 def test_a_forgotten_variable_is_caught() -> None:
     """The check above can fail: without the action server's token the loader refuses."""
     container = next(
-        c for _, c in our_containers("production") if process_of(c) == "actions.server"
+        c for _, c in our_containers("production") if process_of(c["command"]) == "actions.server"
     )
     environment = container_environment("production", container, FILLED_SECRET)
     del environment["ACTION_SERVER_TOKEN"]
-    done = subprocess.run(
-        [str(RASA_PY), "-m", "tests.deploy.load_settings", PROCESSES["actions.server"][1]],
-        input=json.dumps(environment),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
-        check=False,
-    )
-    assert "ACTION_SERVER_TOKEN: must be set" in done.stdout
+    assert "ACTION_SERVER_TOKEN: must be set" in settings_verdict("actions.server", environment)
 
 
 def readme_processes() -> list[tuple[str, int, str]]:
@@ -172,7 +117,7 @@ def test_ports_and_probes_are_the_readme_process_table(overlay: str) -> None:
         matches = [
             (w, c)
             for w, c in our_containers(overlay)
-            if process_of(c) == process
+            if process_of(c["command"]) == process
             if w["kind"] == "Deployment"
         ]
         assert matches, f"no Deployment runs {command}"
@@ -228,7 +173,10 @@ def test_the_ingress_exposes_only_the_channels_the_chat_page_and_the_console(
 def test_the_once_per_cluster_loops_run_on_exactly_one_replica(overlay: str, loop: str) -> None:
     running = []
     for workload, container in our_containers(overlay):
-        if workload["kind"] != "Deployment" or process_of(container) != "server.app:create_app":
+        if (
+            workload["kind"] != "Deployment"
+            or process_of(container["command"]) != "server.app:create_app"
+        ):
             continue
         environment = container_environment(overlay, container, FILLED_SECRET)
         assert loop in environment, f"{workload['metadata']['name']} leaves {loop} to chance"
@@ -287,3 +235,17 @@ def test_the_production_overlay_runs_no_database_of_its_own() -> None:
     assert names == {"rasa", "actions", "platform", "platform-scheduler"}
     images = {c["image"] for _, c in our_containers("production")}
     assert all(":" in image and not image.endswith(":latest") for image in images)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_prometheus_scrapes_every_process_on_its_own_port(overlay: str) -> None:
+    """Annotations for Prometheus's Kubernetes discovery; /metrics itself is tested on the
+    running processes (tests/system/test_metrics.py)."""
+    for workload, container in our_containers(overlay):
+        if workload["kind"] != "Deployment":
+            continue
+        annotations = workload["spec"]["template"]["metadata"]["annotations"]
+        assert annotations["prometheus.io/scrape"] == "true"
+        assert annotations["prometheus.io/path"] == "/metrics"
+        ports = [p["containerPort"] for p in container["ports"]]
+        assert int(annotations["prometheus.io/port"]) in ports
