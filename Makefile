@@ -3,6 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 RASA_VENV := .venvs/rasa
 PLATFORM_VENV := .venvs/platform
+SOAK_VENV := .venvs/soak
 RASA := $(RASA_VENV)/bin/rasa
 RASA_PY := $(RASA_VENV)/bin/python
 PLATFORM_PY := $(PLATFORM_VENV)/bin/python
@@ -17,9 +18,9 @@ QUIET_PIP = 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" 
 # The demo's secrets (generated once into data/demo-secrets.env unless set in the environment).
 DEMO_ENV = eval "$$(python3 scripts/demo.py --print-env)"
 
-.PHONY: install demo db seed train test bench lint e2e fuzz nlu-report clean-venvs
+.PHONY: install demo db seed train test bench soak lint e2e fuzz nlu-report clean-venvs images
 
-install: $(RASA_VENV)/.installed $(PLATFORM_VENV)/.installed
+install: $(RASA_VENV)/.installed $(PLATFORM_VENV)/.installed $(SOAK_VENV)/.installed
 
 # Rasa 3.6 declares Python <3.11 but runs on 3.11; the lock holds the whole resolved set,
 # installed without resolution (see docs in requirements/rasa-deps.in).
@@ -31,6 +32,12 @@ $(RASA_VENV)/.installed: requirements/rasa.lock.txt
 $(PLATFORM_VENV)/.installed: requirements/platform.lock.txt
 	test -x $(PLATFORM_PY) || $(PYTHON) -m venv $(PLATFORM_VENV)
 	$(PLATFORM_PY) -m pip install -q --no-deps -r requirements/platform.lock.txt $(QUIET_PIP)
+	touch $@
+
+# Locust for the soak, apart: it patches the standard library (gevent) on import.
+$(SOAK_VENV)/.installed: requirements/soak.lock.txt
+	test -x $(SOAK_VENV)/bin/python || $(PYTHON) -m venv $(SOAK_VENV)
+	$(SOAK_VENV)/bin/python -m pip install -q --no-deps -r requirements/soak.lock.txt $(QUIET_PIP)
 	touch $@
 
 db: install
@@ -57,6 +64,11 @@ test: install
 bench: install train
 	bash scripts/run_bench.sh
 
+# Two of every process behind nginx, PostgreSQL and Redis, 200 customers (Locust) and one
+# fault at a time; checks the tracker store and the CRM afterwards and prints the table.
+soak: install train
+	$(PLATFORM_PY) -m bench.soak.run
+
 # End-to-end conversations against a throwaway product; prints a pass/fail table.
 e2e: install train
 	$(PLATFORM_PY) -m tests.e2e.runner
@@ -75,3 +87,7 @@ lint: install
 
 clean-venvs:
 	rm -rf .venvs
+
+# Container images of both runtimes, built with podman and smoke-tested (deploy/images/README.md).
+images:
+	bash scripts/build_images.sh

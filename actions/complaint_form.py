@@ -12,7 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.forms_common import STOP, file_case, reset_form_slots
+from actions.forms_common import STOP, file_case, reset_form_slots, turn_key
 from actions.identity import identity_of, verified_customer
 from actions.retention import fee_complaint
 from core.logs import conversation_id
@@ -102,8 +102,9 @@ class ActionSubmitComplaint(Action):
         category = tracker.get_slot("complaint_category") or "other"
         description = tracker.get_slot("complaint_description") or ""
         filed = await file_case(
-            dispatcher, who, tracker.sender_id, category, description, "utter_complaint_created"
-        )
+            dispatcher, who, tracker.sender_id, category, description, "utter_complaint_created",
+            turn_key(tracker),
+        )  # fmt: skip
         if not filed:
             return reset
         events = [*reset, SlotSet("handoff_reason", "complaint")]

@@ -12,7 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.forms_common import STOP, file_case, reset_form_slots
+from actions.forms_common import STOP, file_case, reset_form_slots, turn_key
 from actions.identity import identity_of, verified_customer
 from actions.transactions import SCAN_LIMIT, fetch_transactions
 from connectors import platform_api
@@ -127,6 +127,6 @@ class ActionSubmitDispute(Action):
         )
         filed = await file_case(
             dispatcher, who, tracker.sender_id, DISPUTE_CATEGORY, description,
-            "utter_dispute_created",
+            "utter_dispute_created", turn_key(tracker),
         )  # fmt: skip
         return [*reset, SlotSet("handoff_reason", "complaint")] if filed else reset

@@ -49,6 +49,12 @@ class ActionCancelForm(Action):
         return reset_form_slots()
 
 
+def turn_key(tracker: Tracker) -> str | None:
+    """The channel's id of the customer message being answered (app:12:m-7, telegram:…)."""
+    latest = next((e for e in reversed(tracker.events) if e.get("event") == "user"), None)
+    return (latest or {}).get("message_id")
+
+
 async def file_case(
     dispatcher: CollectingDispatcher,
     who: Identity,
@@ -56,15 +62,15 @@ async def file_case(
     category: str,
     description: str,
     created_response: str,
+    request_key: str | None = None,
 ) -> bool:
     """Register a complaint (a dispute is one of category "dispute") and tell the customer its
     reference and due date, or apologise; True when it was filed."""
+    body = {"category": category, "description": description, "channel": who.via}
+    if request_key:  # the message that confirmed it: a retried turn files it once
+        body["request_key"] = request_key
     try:
-        case = await platform_api.post(
-            f"customers/{who.customer_id}/complaints",
-            {"category": category, "description": description, "channel": who.via},
-            sender,
-        )
+        case = await platform_api.post(f"customers/{who.customer_id}/complaints", body, sender)
     except platform_api.ERRORS:
         dispatcher.utter_message(response="utter_service_unavailable")
         return False

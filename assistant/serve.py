@@ -67,10 +67,11 @@ def main() -> None:
     import rasa.utils.io
     from rasa.__main__ import main as rasa_main
 
-    from assistant import durable_store, session_hold
+    from assistant import durable_store, session_hold, warm_up
 
     session_hold.install()
     durable_store.install()
+    warm_up.install()
     _serve_metrics()
 
     # Rasa applies --logging-config-file, then coloredlogs swaps the stderr handler for its

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -16,13 +17,14 @@ from rasa.core.channels.channel import (
     OutputChannel,
     UserMessage,
 )
+from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant.settings import get_rasa_settings
 from connectors import outside_dialogue, platform_api
-from connectors.replay_guard import ReplayGuard, guard_from_environment
+from connectors.replay_guard import Claim, ReplayGuard, guard_from_environment
 from core.app_token import AppIdentity, AppTokenVerifier, InvalidToken
 from core.logs import conversation_id
 from core.pii import mask_card_and_id
@@ -79,6 +81,42 @@ class AppLiveOutput(OutputChannel):
             )
         except platform_api.ERRORS as exc:
             log.warning("live delivery to the app failed: %s", exc.__class__.__name__)
+
+
+def _unavailable() -> HTTPResponse:
+    """The turn did not complete (nothing was stored); the app retries the same message_id."""
+    return _error(503, "unavailable", "The assistant could not answer; please retry.")
+
+
+async def _answer_in_store(request: Request, sender: str, key: str) -> dict[str, Any] | None:
+    """The answer to a turn the tracker store already holds (found by its message_id): a
+    replica that died after storing it but before its reply was kept must not make the
+    retry act twice (block two cards, file two complaints)."""
+    agent = getattr(request.app.ctx, "agent", None)
+    tracker = await agent.tracker_store.retrieve(sender) if agent is not None else None
+    if tracker is None:
+        return None
+    events = list(tracker.events)
+    at = next(
+        (i for i, e in enumerate(events) if isinstance(e, UserUttered) and e.message_id == key),
+        None,
+    )
+    if at is None:
+        return None
+    messages = []
+    for event in events[at + 1 :]:
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, BotUttered):
+            extra = {k: v for k, v in (event.data or {}).items() if v}
+            messages.append({"text": event.text, **extra})
+    return {"conversation_id": sender, "messages": messages, "with_agent": tracker.is_paused()}
+
+
+async def _answer_in_store_or_none(request: Request, sender: str, key: str) -> dict | None:
+    with contextlib.suppress(Exception):  # the store is failing too: not known to be done
+        return await _answer_in_store(request, sender, key)
+    return None
 
 
 class AppChannel(InputChannel):
@@ -196,27 +234,51 @@ class AppChannel(InputChannel):
             text = mask_card_and_id(text)
             sender = customer_sender_id(identity.customer_id)
             key = f"app:{identity.customer_id}:{message_id}" if message_id is not None else None
-            if key and not await self.guard.claim(key):
+            try:
+                claim = await self.guard.claim(key) if key else Claim.NEW
+            except Exception:  # the tracker store's database is down: nothing happened yet
+                log.exception("could not claim message %s", key)
+                return _unavailable()
+            if not claim:
                 earlier = await self.guard.wait_reply(key)
                 if earlier is None:
                     return _error(409, "in_progress", "This message is still being processed.")
                 return response.json(earlier | {"replayed": True})
+            if claim is Claim.TAKEN_OVER:
+                try:
+                    stored = await _answer_in_store(request, sender, key)
+                    if stored is not None:  # its replica died after storing the turn
+                        await self.guard.finish(key, stored)
+                        return response.json(stored | {"replayed": True})
+                except Exception:  # the store is failing too; the claim lapses again
+                    log.exception("could not look for message %s in the tracker store", key)
+                    return _unavailable()
             if not await self.limiter.hit(MESSAGES_PER_CUSTOMER, sender):
                 if key:
                     await self.guard.release(key)
                 return _error(429, "rate_limited", "Too many messages; wait a moment.")
             token = conversation_id.set(sender)
             try:
-                body = await self._process(request, on_new_message, text, sender, identity, key)
+                async with self.guard.held(key):
+                    body = await self._process(request, on_new_message, text, sender, identity, key)
             except Exception:
                 log.exception("processing a message failed")
-                if key:
-                    await self.guard.release(key)
-                return _error(503, "unavailable", "The assistant could not answer; please retry.")
+                # Failing after the turn was stored (releasing the conversation's lock when
+                # Redis went away, say) it is done: answer it, so a retry does not repeat it.
+                done = await _answer_in_store_or_none(request, sender, key) if key else None
+                if done is None:
+                    if key:
+                        with contextlib.suppress(Exception):  # else the claim lapses
+                            await self.guard.release(key)
+                    return _unavailable()
+                body = done
             finally:
                 conversation_id.reset(token)
             if key:
-                await self.guard.finish(key, body)
+                try:
+                    await self.guard.finish(key, body)
+                except Exception:  # answered and stored; a retry finds the turn in the store
+                    log.exception("could not keep the reply to %s for retries", key)
             return response.json(body)
 
         return webhook

@@ -1,85 +1,55 @@
 """Exactly-once answers for retried messages: a replayed `message_id` gets the stored reply.
 
 Apps retry on flaky networks and Telegram redelivers webhooks it did not see acknowledged;
-either must not make the bank act twice (block two cards, file two complaints). Keys live
-in Redis when REDIS_URL is set (shared by every Rasa replica), otherwise in a table next to
-Rasa's tracker store, so a restart does not forget them.
+either must not make the bank act twice (block two cards, file two complaints). The keys
+live in a table beside Rasa's tracker store (its database: SQLite on one host, PostgreSQL
+shared by every replica), so they last exactly as long as the conversations do: a Redis
+restart (the soak stops Redis for 10 s; without persistence its keys are gone) must not
+let a retried message be processed twice, and neither must a restart of a Rasa replica.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import enum
 import json
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import sqlalchemy as sa
 
 from assistant.runtime_config import tracker_database_url
-from assistant.settings import get_store_settings
 from connectors.tracker_store import sqlite_engine
 
 TTL_SECONDS = 24 * 3600
 PROCESSING = "__processing__"
-# A claim being processed lapses after this long: a replica killed mid-turn must not leave
-# the message refused as "in progress" for a day. Far above any turn (actions time out at
-# CRM_TIMEOUT_SECONDS each), so a live turn is never processed twice.
-LEASE_SECONDS = 60
+# A claim being processed lapses after this long unless the replica processing it renews it
+# (every RENEW_SECONDS, see `held`): a replica killed mid-turn leaves the message refused as
+# "in progress" for at most this long, then the app's retry is processed; a live turn,
+# however slow, keeps its claim and is never processed twice.
+LEASE_SECONDS = 20
+RENEW_SECONDS = 5
 CLEANUP_EVERY = 1000
+
+
+class Claim(enum.Enum):
+    """What `claim` got. Falsy when someone else has the message."""
+
+    HELD = "held"  # another replica is processing it, or has answered it
+    NEW = "new"
+    # Its replica died mid-turn: the turn may be in the tracker store already, so look there
+    # before processing it again.
+    TAKEN_OVER = "taken_over"
+
+    def __bool__(self) -> bool:
+        return self is not Claim.HELD
 
 
 class ReplayGuard:
     """`claim` a key before processing; `finish` with the reply; `wait_reply` for replays."""
 
-    async def claim(self, key: str) -> bool:
-        raise NotImplementedError
-
-    async def finish(self, key: str, reply: Any) -> None:
-        raise NotImplementedError
-
-    async def release(self, key: str) -> None:
-        """Processing failed: let a retry try again."""
-        raise NotImplementedError
-
-    async def _get(self, key: str) -> str | None:
-        raise NotImplementedError
-
-    async def wait_reply(self, key: str, timeout: float = 15) -> Any | None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = await self._get(key)
-            if value is None:
-                return None
-            if value != PROCESSING:
-                return json.loads(value)
-            await asyncio.sleep(0.1)
-        return None
-
-
-class RedisReplayGuard(ReplayGuard):
-    def __init__(self, url: str) -> None:
-        import redis.asyncio as redis
-
-        self._redis = redis.from_url(url)
-
-    async def claim(self, key: str) -> bool:
-        # The claim expires with its lease; `finish` keeps the reply for TTL_SECONDS.
-        return bool(
-            await self._redis.set(f"bank:replay:{key}", PROCESSING, nx=True, ex=LEASE_SECONDS)
-        )
-
-    async def finish(self, key: str, reply: Any) -> None:
-        await self._redis.set(f"bank:replay:{key}", json.dumps(reply), ex=TTL_SECONDS)
-
-    async def release(self, key: str) -> None:
-        await self._redis.delete(f"bank:replay:{key}")
-
-    async def _get(self, key: str) -> str | None:
-        value = await self._redis.get(f"bank:replay:{key}")
-        return value.decode() if value is not None else None
-
-
-class SqlReplayGuard(ReplayGuard):
     def __init__(self, url: str) -> None:
         if url.startswith("sqlite"):
             self._engine = sqlite_engine(url)
@@ -93,9 +63,13 @@ class SqlReplayGuard(ReplayGuard):
             sa.Column("reply", sa.Text, nullable=False),
             sa.Column("created_at", sa.Float, nullable=False, index=True),
         )
-        self._table.metadata.create_all(self._engine)
+        try:
+            self._table.metadata.create_all(self._engine)
+        except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
+            # Replicas starting together race to create it; the loser finds it made.
+            self._table.metadata.create_all(self._engine)
 
-    def _claim(self, key: str) -> bool:
+    def _claim(self, key: str) -> Claim:
         self._claims += 1
         if self._claims % CLEANUP_EVERY == 1:  # expired keys go now and then, not per message
             with self._engine.begin() as conn:
@@ -106,9 +80,9 @@ class SqlReplayGuard(ReplayGuard):
         try:
             with self._engine.begin() as conn:
                 conn.execute(self._table.insert().values(key=key, reply=PROCESSING, created_at=now))
-            return True
+            return Claim.NEW
         except sa.exc.IntegrityError:
-            return self._take_over_lapsed(key, now)
+            return Claim.TAKEN_OVER if self._take_over_lapsed(key, now) else Claim.HELD
 
     def _take_over_lapsed(self, key: str, now: float) -> bool:
         """A claim whose replica died mid-turn (still processing after its lease) goes to
@@ -126,7 +100,7 @@ class SqlReplayGuard(ReplayGuard):
             )
         return taken.rowcount == 1
 
-    async def claim(self, key: str) -> bool:
+    async def claim(self, key: str) -> Claim:
         return await asyncio.to_thread(self._claim, key)
 
     def _execute(self, statement: Any) -> None:
@@ -144,15 +118,54 @@ class SqlReplayGuard(ReplayGuard):
         await asyncio.to_thread(self._execute, statement)
 
     async def release(self, key: str) -> None:
+        """Processing failed: let a retry try again."""
         await asyncio.to_thread(self._execute, self._table.delete().where(self._table.c.key == key))
+
+    async def renew(self, key: str) -> None:
+        """Still processing: extend the claim's lease."""
+        statement = (
+            self._table.update()
+            .where(self._table.c.key == key, self._table.c.reply == PROCESSING)
+            .values(created_at=time.time())
+        )
+        await asyncio.to_thread(self._execute, statement)
 
     async def _get(self, key: str) -> str | None:
         statement = sa.select(self._table.c.reply).where(self._table.c.key == key)
         return await asyncio.to_thread(self._scalar, statement)
 
+    async def wait_reply(self, key: str, timeout: float = 15) -> Any | None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = await self._get(key)
+            if value is None:
+                return None
+            if value != PROCESSING:
+                return json.loads(value)
+            await asyncio.sleep(0.1)
+        return None
+
+    @contextlib.asynccontextmanager
+    async def held(self, key: str | None) -> AsyncIterator[None]:
+        """Keep the claim alive while this replica processes the message. The renewals stop
+        (and are awaited) before the caller finishes or releases the key, so a renewal never
+        lands on the stored reply."""
+
+        async def keep_alive() -> None:
+            while True:
+                await asyncio.sleep(RENEW_SECONDS)
+                with contextlib.suppress(Exception):  # a missed renewal: the next one may land
+                    await self.renew(key)
+
+        task = asyncio.create_task(keep_alive()) if key else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
 
 def guard_from_environment() -> ReplayGuard:
-    redis_url = get_store_settings().redis_url
-    if redis_url:
-        return RedisReplayGuard(redis_url)
-    return SqlReplayGuard(tracker_database_url())
+    return ReplayGuard(tracker_database_url())

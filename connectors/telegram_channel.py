@@ -184,7 +184,8 @@ class TelegramChannel(InputChannel):
             log.info("Telegram update %s was already handled; skipped", update.update_id)
             return
         try:
-            await self._handle(update, on_new_message, agent)
+            async with self.guard.held(key):
+                await self._handle(update, on_new_message, agent)
         except BaseException:
             await self.guard.release(key)
             raise

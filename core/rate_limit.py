@@ -13,11 +13,14 @@ console and handoffs).
 from __future__ import annotations
 
 import collections
+import logging
 import threading
 import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,11 @@ class RateLimiter:
             import redis.asyncio as redis
 
             self._async_redis = redis.from_url(self._redis_url)
-        async with self._async_redis.pipeline(transaction=True) as pipe:
-            _, _, count, _ = await self._redis_commands(pipe, rule, key).execute()
+        try:
+            async with self._async_redis.pipeline(transaction=True) as pipe:
+                _, _, count, _ = await self._redis_commands(pipe, rule, key).execute()
+        except Exception as exc:  # Redis unreachable: count in this process until it is back
+            return self._counted_here_instead(rule, key, exc)
         return int(count) <= rule.limit
 
     def hit_sync(self, rule: Rule, key: str) -> bool:
@@ -84,6 +90,15 @@ class RateLimiter:
             import redis
 
             self._sync_redis = redis.Redis.from_url(self._redis_url)
-        with self._sync_redis.pipeline(transaction=True) as pipe:
-            _, _, count, _ = self._redis_commands(pipe, rule, key).execute()
+        try:
+            with self._sync_redis.pipeline(transaction=True) as pipe:
+                _, _, count, _ = self._redis_commands(pipe, rule, key).execute()
+        except Exception as exc:
+            return self._counted_here_instead(rule, key, exc)
         return int(count) <= rule.limit
+
+    def _counted_here_instead(self, rule: Rule, key: str, exc: Exception) -> bool:
+        """A Redis outage must not stop every customer and agent: each replica enforces the
+        limit on its own attempts meanwhile (a little looser across replicas, never off)."""
+        log.warning("rate limits counted per process while Redis is unreachable: %s", exc)
+        return self._count_here(rule, key) <= rule.limit

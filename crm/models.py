@@ -281,6 +281,10 @@ class ModelArtifact(Base):
 
 class Complaint(Base):
     __tablename__ = "complaints"
+    # The customer message that filed it (e.g. app:12:m-7): a retried turn files it once.
+    __table_args__ = (
+        UniqueConstraint("customer_id", "request_key", name="uq_complaints_customer_request"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
@@ -291,6 +295,7 @@ class Complaint(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=business_now)
     sla_due: Mapped[dt.date] = mapped_column(Date)
+    request_key: Mapped[str | None] = mapped_column(String(160), nullable=True)
 
 
 class Interaction(Base):

@@ -191,6 +191,8 @@ class ComplaintIn(BaseModel):
     category: ComplaintCategory
     description: CleanStr = Field(min_length=1, max_length=4000)
     channel: Channel
+    # The customer message that asked for it: sent again, the same complaint is answered.
+    request_key: str | None = Field(default=None, min_length=1, max_length=160)
 
 
 class ComplaintOut(ORMModel):

@@ -30,7 +30,7 @@ suite "core, shared by both runtimes (under each)" \
   bash -c "$PLATFORM/python -m pytest tests/core -q && $RASA/python -m pytest tests/core -q"
 suite "platform: customer API, CRM, console (SQLite + PostgreSQL)" \
   $PLATFORM/python -m pytest tests/platform -q
-suite "deploy: Kubernetes manifests (API schemas, topology against the processes' settings)" \
+suite "deploy: Kubernetes and compose manifests (API schemas, topology against the processes' settings)" \
   $PLATFORM/python -m pytest tests/deploy -q
 suite "assistant: training data validation" \
   $RASA/rasa data validate --fail-on-warnings --config config.yml --domain assistant/domain \
@@ -44,7 +44,13 @@ suite "assistant: test stories (NLU and dialogue, every flow)" \
 suite "assistant runtime: connectors, actions, NLU data" $RASA/python -m pytest tests/assistant -q
 suite "system: the running product over HTTP and in headless Chromium" \
   $PLATFORM/python -m pytest tests/system -q
+suite "system on PostgreSQL and Redis (the deployed stores; the app's token instead of the demo)" \
+  env SYSTEM_STORES=postgres $PLATFORM/python -m pytest tests/system -q
 suite "end-to-end conversations (make e2e)" make --no-print-directory e2e
+suite "end-to-end conversations on PostgreSQL and Redis (the deployed stores)" \
+  $PLATFORM/python -m tests.e2e.runner --on postgres
+suite "soak, short (make soak: 200 customers, every fault): 2 of each process behind nginx on PostgreSQL and Redis, 20 customers, a Rasa server killed mid-run" \
+  $PLATFORM/python -m bench.soak.run --customers 20 --think 1,3 --faults rasa --warmup 10
 suite "fuzz: every documented endpoint, with and without credentials (make fuzz, fewer examples)" \
   $PLATFORM/python -m scripts.fuzz --max-examples 10
 

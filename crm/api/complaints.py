@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Response, status
 
 from crm.api.deps import CustomerDep, DbSession, require_service_token
 from crm.schemas import ComplaintIn, ComplaintOut
@@ -16,8 +16,17 @@ router = APIRouter(
 @router.post(
     "/{customer_id}/complaints", response_model=ComplaintOut, status_code=status.HTTP_201_CREATED
 )
-def add_complaint(customer: CustomerDep, body: ComplaintIn, session: DbSession) -> ComplaintOut:
-    return cases.file_complaint(session, customer.id, body.category, body.description, body.channel)
+def add_complaint(
+    customer: CustomerDep, body: ComplaintIn, session: DbSession, response: Response
+) -> ComplaintOut:
+    """201 with the new complaint; 200 with the earlier one when this `request_key` (the
+    customer message that asked) already filed it."""
+    complaint, filed_now = cases.file_complaint(
+        session, customer.id, body.category, body.description, body.channel, body.request_key
+    )
+    if not filed_now:
+        response.status_code = status.HTTP_200_OK
+    return complaint
 
 
 @router.get("/{customer_id}/complaints", response_model=list[ComplaintOut])

@@ -52,10 +52,38 @@ def complaints(session: Session, customer_id: int) -> list[ComplaintOut]:
 
 
 def file_complaint(
-    session: Session, customer_id: int, category: str, description: str, channel: str
-) -> ComplaintOut:
-    return ComplaintOut.model_validate(
-        create_complaint(session, customer_id, category, description, channel)
+    session: Session,
+    customer_id: int,
+    category: str,
+    description: str,
+    channel: str,
+    request_key: str | None = None,
+) -> tuple[ComplaintOut, bool]:
+    """The complaint, and True when it was filed now (False: this request filed it before)."""
+    earlier = _filed_by(session, customer_id, request_key)
+    if earlier is not None:
+        return ComplaintOut.model_validate(earlier), False
+    try:
+        with session.begin_nested():
+            complaint = create_complaint(
+                session, customer_id, category, description, channel, request_key
+            )
+    except IntegrityError:
+        # The same request on another replica at the same moment: the unique key decides.
+        earlier = _filed_by(session, customer_id, request_key)
+        if earlier is None:
+            raise
+        return ComplaintOut.model_validate(earlier), False
+    return ComplaintOut.model_validate(complaint), True
+
+
+def _filed_by(session: Session, customer_id: int, request_key: str | None) -> Complaint | None:
+    if request_key is None:
+        return None
+    return session.scalar(
+        select(Complaint).where(
+            Complaint.customer_id == customer_id, Complaint.request_key == request_key
+        )
     )
 
 
@@ -87,7 +115,12 @@ def record_churn_signal(
 
 
 def create_complaint(
-    session: Session, customer_id: int, category: str, description: str, channel: str
+    session: Session,
+    customer_id: int,
+    category: str,
+    description: str,
+    channel: str,
+    request_key: str | None = None,
 ) -> Complaint:
     """Store the complaint (retrying the rare reference clash) and refresh the churn inputs."""
     now = business_now()
@@ -101,11 +134,14 @@ def create_complaint(
             status="open",
             created_at=now,
             sla_due=add_business_days(now.date(), SLA_BUSINESS_DAYS[category]),
+            request_key=request_key,
         )
         try:
             with session.begin_nested():
                 session.add(complaint)
         except IntegrityError:
+            if _filed_by(session, customer_id, request_key) is not None:
+                raise  # not a reference clash: the same request, filed by another replica
             continue
         session.add(
             Interaction(

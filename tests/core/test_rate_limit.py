@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import time
 
 import pytest
@@ -27,3 +28,14 @@ def test_the_limit_holds_per_key_and_lifts_after_the_window(limiter: RateLimiter
     assert asyncio.run(limiter.hit(RULE, "a")) is False
     time.sleep(1.1)
     assert limiter.hit_sync(RULE, "a") is True
+
+
+def test_with_redis_unreachable_each_process_still_enforces_the_limit() -> None:
+    """A Redis outage neither stops every customer nor lifts the limit."""
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    limiter = RateLimiter(dead)
+    answers = [asyncio.run(limiter.hit(RULE, "customer-1")) for _ in range(RULE.limit + 1)]
+    assert answers == [True] * RULE.limit + [False]
+    assert [limiter.hit_sync(RULE, "customer-2") for _ in range(RULE.limit + 1)] == answers

@@ -390,15 +390,21 @@ def table(results: list[Result]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description="Run end-to-end test conversations.")
     parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument(
+        "--on", choices=("sqlite", "postgres"), default="sqlite",
+        help="the embedded defaults, or PostgreSQL and Redis as deployed",
+    )  # fmt: skip
     args = parser.parse_args()
     from tests.support.pinned import AS_OF, SEED
-    from tests.support.product import CUSTOMERS, running_product
+    from tests.support.product import CUSTOMERS, on_postgres_and_redis, running_product
 
     conversations = load(args.files or None)
-    with running_product() as env:
+    stores = on_postgres_and_redis("e2e") if args.on == "postgres" else {}
+    with running_product(**stores) as env:
         results = run_all(conversations, Product(env), range(1, CUSTOMERS + 1))
     print(table(results))
-    print(f"synthetic bank: {CUSTOMERS} customers, seed {SEED}, business date {AS_OF}")
+    print(f"synthetic bank: {CUSTOMERS} customers, seed {SEED}, business date {AS_OF}, "
+          f"on {'PostgreSQL and Redis' if stores else 'SQLite'}")  # fmt: skip
     return 0 if all(r.passed for r in results) else 1
 
 

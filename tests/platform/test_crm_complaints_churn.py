@@ -41,6 +41,23 @@ def test_complaint_gets_reference_and_sla_due_date(crm_world, client) -> None:
     assert [x["reference"] for x in listed] == [body["reference"]]
 
 
+def test_a_retried_request_files_its_complaint_once(crm_world, client) -> None:
+    """The assistant sends the id of the customer message that confirmed the complaint; a
+    retried turn (its replica died before the conversation was stored) gets the same one."""
+    c = crm_world.customer()
+    crm_world.db.commit()
+    url = f"/api/v1/customers/{c.id}/complaints"
+    body = {"category": "fees", "description": "Monthly fee.", "channel": "app",
+            "request_key": f"app:{c.id}:m-7"}  # fmt: skip
+    first = client.post(url, headers=SERVICE_AUTH, json=body)
+    again = client.post(url, headers=SERVICE_AUTH, json=body)
+    other = client.post(url, headers=SERVICE_AUTH, json=body | {"request_key": f"app:{c.id}:m-9"})
+    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 201)
+    assert again.json()["reference"] == first.json()["reference"]
+    assert other.json()["reference"] != first.json()["reference"]
+    assert crm_world.db.query(Complaint).filter_by(customer_id=c.id).count() == 2
+
+
 def test_sla_skips_weekends() -> None:
     friday = dt.date(2026, 11, 20)
     assert add_business_days(friday, 1) == dt.date(2026, 11, 23)

@@ -82,6 +82,28 @@ def prepare(env: dict[str, str]) -> None:
         subprocess.run([str(PLATFORM_PY), *args], cwd=ROOT, env=env, check=True, timeout=900)
 
 
+def on_postgres_and_redis(name: str) -> dict[str, str]:
+    """The production stores for a product: a fresh database on this run's PostgreSQL server
+    (make test starts one; TEST_POSTGRES_URL) and Redis (its own database number), so the
+    tracker store, the locks, the replay keys and the live events run as deployed. The
+    demo's token issuer stays off: it refuses a PostgreSQL database (tests sign tokens)."""
+    import uuid
+
+    import psycopg
+
+    server, redis = os.environ.get("TEST_POSTGRES_URL"), os.environ.get("TEST_REDIS_URL")
+    if not server or not redis:
+        raise RuntimeError("TEST_POSTGRES_URL and TEST_REDIS_URL are needed (make test sets them)")
+    database = f"{name}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')
+    return {
+        "DATABASE_URL": f"{server.rsplit('/', 1)[0]}/{database}",
+        "REDIS_URL": f"{redis.rsplit('/', 1)[0]}/7",
+        "DEMO_MODE": "false",
+    }
+
+
 @contextlib.contextmanager
 def running_product(**extra: str) -> Iterator[dict[str, str]]:
     with tempfile.TemporaryDirectory(prefix="bank-product-") as tmp:

@@ -4,6 +4,7 @@ and the real Rasa server, action server and platform started as `make demo` star
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from core import app_token as core_app_token
 from core import rasa_auth
 from scripts.stack import ROOT, Stack
 from tests.support.bot_api_server import BotApiServer
-from tests.support.product import prepare, product_env
+from tests.support.product import on_postgres_and_redis, prepare, product_env
 from tests.system.console_support import Pages
 
 TELEGRAM_TOKEN = "4242:system-test-bot-token"
@@ -53,8 +54,11 @@ def bot_api() -> Iterator[BotApiServer]:
 @pytest.fixture(scope="session")
 def running_stack(tmp_path_factory, bot_api: BotApiServer) -> Iterator[Stack]:
     data = tmp_path_factory.mktemp("product")
+    # SYSTEM_STORES=postgres: the same suite on PostgreSQL and Redis, as deployed.
+    on_postgres = os.environ.get("SYSTEM_STORES") == "postgres"
     env = product_env(
         data,
+        **(on_postgres_and_redis("system") if on_postgres else {}),
         TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN,
         TELEGRAM_API_BASE_URL=bot_api.base_url,
         TELEGRAM_MODE="webhook",
@@ -104,6 +108,17 @@ def fresh_customer_with(product: dict[str, str], new_customer, path: str, test) 
 def product(running_stack: Stack) -> dict[str, str]:
     """The environment the product runs with: URLs, ports, secrets, data directory."""
     return running_stack.env
+
+
+def stored_events_text(product: dict[str, str], sender: str) -> str:
+    """Everything the tracker store holds for a conversation, as stored (SQLite or PostgreSQL)."""
+    import sqlalchemy as sa
+
+    url = product.get("DATABASE_URL") or f"sqlite:///{Path(product['DATA_DIR']) / 'tracker.db'}"
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    with sa.create_engine(url).connect() as conn:
+        rows = conn.execute(sa.text("SELECT data FROM events WHERE sender_id = :s"), {"s": sender})
+        return "\n".join(row[0] for row in rows)
 
 
 def log_text(product: dict[str, str]) -> str:

@@ -3,13 +3,24 @@ the chat page, and reading what the product stored."""
 
 from __future__ import annotations
 
-import sqlite3
+import re
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
+from core import app_token
+
 SLOW = 30_000  # ms; the first message of a conversation may wait for the model to warm up
+
+
+def chat_url(product: dict[str, str], customer_id: int) -> str:
+    """The chat page signed in as the customer: through the demo's picker when the product
+    runs in DEMO_MODE, else with the app's token in the fragment, as the bank's app opens it."""
+    if product.get("DEMO_MODE") == "true":
+        return f"{product['PUBLIC_URL']}/chat?customer={customer_id}"
+    token = app_token.issue(customer_id, product["APP_JWT_SECRET"], 3600)
+    return f"{product['PUBLIC_URL']}/chat#token={token}"
 
 
 class Pages:
@@ -34,9 +45,9 @@ class Pages:
         return page
 
     def customer(self, customer_id: int) -> Page:
-        """The customer's chat page, signed in (demo mode) and live."""
+        """The customer's chat page, signed in and live."""
         page = self.new()
-        page.goto(f"{self.product['PUBLIC_URL']}/chat?customer={customer_id}")
+        page.goto(chat_url(self.product, customer_id))
         expect(page.get_by_label("Message")).to_be_enabled(timeout=SLOW)
         expect(page.locator("body[data-live=on]")).to_be_attached(timeout=SLOW)
         return page
@@ -73,6 +84,14 @@ def claim(agent: Page, customer_id: int) -> None:
 
 
 def stored(product: dict[str, str], sql: str, *params: Any) -> list[tuple]:
-    """Read the product's database (SQLite in the test product's data directory)."""
-    with sqlite3.connect(Path(product["DATA_DIR"]) / "bank.db") as db:
-        return db.execute(sql, params).fetchall()
+    """Read the product's database (SQLite in its data directory, or its PostgreSQL);
+    `?` marks the parameters."""
+    import sqlalchemy as sa
+
+    url = product.get("DATABASE_URL") or f"sqlite:///{Path(product['DATA_DIR']) / 'bank.db'}"
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    names = iter(range(len(params)))
+    query = re.sub(r"\?", lambda _: f":p{next(names)}", sql)
+    with sa.create_engine(url).connect() as conn:
+        rows = conn.execute(sa.text(query), {f"p{i}": v for i, v in enumerate(params)})
+        return [tuple(row) for row in rows]

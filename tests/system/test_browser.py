@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.system.conftest import app_token, crm, rasa_headers, response_texts, send
-from tests.system.console_support import SLOW
+from tests.system.console_support import SLOW, chat_url
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def test_customer_types_in_the_chat_page_and_sees_the_answer(product, page: Page, customer) -> None:
-    page.goto(f"{product['PUBLIC_URL']}/chat?customer={customer}")
+    page.goto(chat_url(product, customer))
     message = page.get_by_label("Message")
     expect(message).to_be_enabled(timeout=15_000)
     message.fill("hello")
@@ -43,13 +43,13 @@ def test_agent_logs_in_to_the_console(product, page: Page) -> None:
 
 def test_chat_page_shows_the_conversation_so_far(product, page: Page, customer) -> None:
     send(product, app_token(product, customer), {"message": "hello", "message_id": "history-1"})
-    page.goto(f"{product['PUBLIC_URL']}/chat?customer={customer}")
+    page.goto(chat_url(product, customer))
     expect(page.locator(".msg.user").first).to_have_text("hello")
     expect(page.locator(".msg.bot").first).to_have_text(response_texts("utter_greet")[0])
 
 
 def test_message_sent_later_arrives_live_in_the_chat_page(product, page: Page, customer) -> None:
-    page.goto(f"{product['PUBLIC_URL']}/chat?customer={customer}")
+    page.goto(chat_url(product, customer))
     expect(page.locator("body[data-live=on]")).to_be_attached(timeout=15_000)
     delivered = crm(
         product,
@@ -63,7 +63,7 @@ def test_message_sent_later_arrives_live_in_the_chat_page(product, page: Page, c
 def test_agent_message_reaches_a_customer_who_last_wrote_in_the_app(
     product, page: Page, customer
 ) -> None:
-    page.goto(f"{product['PUBLIC_URL']}/chat?customer={customer}")
+    page.goto(chat_url(product, customer))
     message = page.get_by_label("Message")
     expect(message).to_be_enabled(timeout=15_000)
     expect(page.locator("body[data-live=on]")).to_be_attached(timeout=15_000)
