@@ -48,22 +48,21 @@ def stored_conversations(database_url: str, customers: set[int]) -> dict[int, li
     events: dict[int, list[dict]] = defaultdict(list)
     for sender, kind, data in rows:
         events[int(sender.split("-", 1)[1])].append({"kind": kind, **json.loads(data)})
-    return {customer: effective(stored) for customer, stored in events.items()}
+    return {customer: mark_reverted(stored) for customer, stored in events.items()}
 
 
-def effective(events: list[dict]) -> list[dict]:
-    """The conversation as Rasa replays it: a `rewind` (the two-stage fallback's "please
-    rephrase", answered) takes back the last customer message and what followed it; the
-    rephrased message comes next. The table keeps both; the customer sent one."""
-    kept: list[dict] = []
-    for event in events:
-        if event["kind"] == "rewind":
-            last_user = max((i for i, e in enumerate(kept) if e["kind"] == "user"), default=None)
-            if last_user is not None:
-                del kept[last_user:]
-            continue
-        kept.append(event)
-    return kept
+def mark_reverted(events: list[dict]) -> list[dict]:
+    """Mark the customer messages Rasa took back (a `rewind` before the next message): the
+    two-stage fallback's "please rephrase", once answered, reverts the rephrased message and
+    stores it again. Such a message is still in the store, once; it is no duplicate."""
+    marked = []
+    for index, event in enumerate(events):
+        if event["kind"] == "user":
+            following = events[index + 1 :]
+            turn = next((e for e in following if e["kind"] in ("user", "rewind")), None)
+            event = event | {"reverted": turn is not None and turn["kind"] == "rewind"}
+        marked.append(event)
+    return marked
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -112,9 +111,7 @@ def overlaps(attempt: dict, fault: Fault, slack: float = HEALING_SECONDS) -> boo
     )
 
 
-def evaluate(
-    records: list[dict], database_url: str, before: dict, faults: list[Fault]
-) -> Report:
+def evaluate(records: list[dict], database_url: str, before: dict, faults: list[Fault]) -> Report:
     report = Report(sent=len(records))
     by_customer: dict[int, list[dict]] = defaultdict(list)
     for record in records:
@@ -125,21 +122,23 @@ def evaluate(
     for customer, sent in by_customer.items():
         sent.sort(key=lambda r: r["turn"])
         events = stored.get(customer, [])
-        users = [e["text"] for e in events if e["kind"] == "user"]
-        expected = [r["text"].strip() for r in sent]
-        missing = sum(max(0, expected.count(t) - users.count(t)) for t in set(expected))
-        extra = sum(max(0, users.count(t) - expected.count(t)) for t in set(users))
-        report.stored += len(expected) - missing
+        # Each message by the channel's id for it (app:<customer>:<message_id>).
+        users = [e.get("message_id") for e in events if e["kind"] == "user"]
+        kept = [e.get("message_id") for e in events if e["kind"] == "user" and not e["reverted"]]
+        expected = [f"app:{customer}:{r['message_id']}" for r in sent]
+        missing = [key for key in expected if key not in users]
+        extra = sum(max(0, kept.count(key) - 1) for key in set(kept))
+        users = list(dict.fromkeys(users))  # the order they were first stored in
+        report.stored += len(expected) - len(missing)
+        report.duplicated += extra
+        report.lost += len(missing)
         if users != expected:
             if sorted(users) == sorted(expected):
                 report.reordered += 1
-                report.problems.append(f"customer {customer}: stored out of order")
-            else:
-                report.duplicated += extra
-                report.lost += missing
-                report.problems.append(
-                    f"customer {customer}: sent {expected}, stored {users}"
-                )
+            texts = [e["text"] for e in events if e["kind"] == "user"]
+            report.problems.append(
+                f"customer {customer}: sent {[r['text'] for r in sent]}, stored {texts}"
+            )
         # Answered: a bot line after each customer message, unless a person had the chat.
         paused = False
         for index, event in enumerate(events):
@@ -147,7 +146,7 @@ def evaluate(
                 paused = True
             elif event["kind"] == "resume":
                 paused = False
-            elif event["kind"] == "user":
+            elif event["kind"] == "user" and not event["reverted"]:
                 rest = events[index + 1 :]
                 following = next((i for i, e in enumerate(rest) if e["kind"] == "user"), len(rest))
                 answered = any(e["kind"] == "bot" for e in rest[:following])
