@@ -13,7 +13,7 @@ Writes (one query per line, deterministic, so re-running leaves them byte-identi
 - tests/nlu/clinc150_val_out_of_scope.txt     validation: out-of-scope (100)
 The gate trains on the first two; `make bench` reports on the validation files, which no
 threshold was tuned on. CLINC150's test splits are not in ../shared/data and are never used;
-queries CLINC150 repeats (twice in train, or in train and validation: "see ya", "hiya")
+queries CLINC150 repeats (twice in train, or in train and validation)
 are left out of every file, since a stock phrase that recurs across splits is the kind that
 recurs in the test split too, and the assistant must never train on that.
 

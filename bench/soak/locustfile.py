@@ -35,12 +35,14 @@ SCRIPTS = {
     "inquiries": [
         "hi", "what's my balance?", "show my recent transactions",
         "what savings accounts do you offer?", "how do I top up my card?",
-        "what are the fees for international transfers?", "how long does a transfer take?",
+        "what are the fees for international transfers?",
+        "how many days does a payment to another bank need?",
         "what is your exchange rate for euros?", "thanks", "bye",
     ],
     "card": [
         "hello", "please block my card", BUTTON, "yes", "what's my balance?",
-        "when will my new card arrive?", "how do I activate my card?", "what are my card fees?",
+        "my replacement card, when does it get here?",
+        "what do I do to start using the new card?", "what are my card fees?",
         "thank you", "goodbye",
     ],
     "dispute": [
@@ -55,7 +57,7 @@ SCRIPTS = {
     ],
     "person": [
         "hi", "what's my balance?", "I need to speak to a human", "is anyone there?",
-        "my transfer has not arrived", "thanks for your help", "what's my balance?",
+        "the money I sent on Monday has not shown up", "thanks, that helped", "what's my balance?",
         "show my recent transactions", "thanks", "bye",
     ],
 }  # fmt: skip
