@@ -46,6 +46,7 @@ db: install
 seed: db
 	$(PLATFORM_PY) -m crm.synthetic --customers 500
 	$(DEMO_ENV) && $(PLATFORM_PY) -m agent_console.seed_agents
+	$(PLATFORM_PY) -m agent_console.seed_canned
 
 $(MODEL): $(TRAINING_INPUTS) | $(RASA_VENV)/.installed
 	$(RASA) train --config config.yml --domain assistant/domain --data nlu_data assistant/data \

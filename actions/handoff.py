@@ -56,6 +56,32 @@ def summary(tracker: Tracker, reason: str) -> str:
     return " ".join(parts)[:SUMMARY_MAX]
 
 
+# Intents that say nothing about the customer's topic (the platform routes by the topic).
+NOT_A_TOPIC = frozenset(
+    {
+        "human_handoff",
+        "affirm",
+        "deny",
+        "greet",
+        "goodbye",
+        "thanks",
+        "inform",
+        "bot_challenge",
+        "out_of_scope",
+        "nlu_fallback",
+        "?",
+    }
+)
+
+
+def topic_intent(tracker: Tracker) -> str | None:
+    """The customer's last topical intent (card, complaint, closing ...), for routing."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user" and intent_of(event) not in NOT_A_TOPIC:
+            return intent_of(event)
+    return None
+
+
 def reason_of(tracker: Tracker) -> str:
     if tracker.get_slot("pending_question") in ("retention_offer", "fee_offer"):
         return "retention"
@@ -85,6 +111,7 @@ async def hand_over(
         "reason": reason,
         "priority": PRIORITY[reason],
         "summary": summary(tracker, reason),
+        "intent": topic_intent(tracker),  # with the reason, picks the team (platform routing)
     }
     try:
         handoff = await platform_api.post("handoffs", body, tracker.sender_id)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from agent_console import audit, history, lifecycle
 from agent_console.guards import ActingDep, Who, WhoDep
 from agent_console.lifecycle import Access
-from conversations import metrics, transcript
+from conversations import metrics, satisfaction, sla, transcript
 from conversations.live_events import ConversationLine, HandoffClosed, HandoffStatus
 from conversations.rasa_client import RasaUnavailable, agent_message
 from core.senders import SENDER_ID_PATTERN
@@ -120,7 +120,8 @@ async def read_conversation(conversation_id: ConversationId, who: WhoDep, reques
         transcript.from_tracker(tracker), await run_in_threadpool(_queue_lines)
     )
     # The latest lines: a years-long conversation is not sent whole to a browser.
-    return {"conversation": describe(granted), "lines": lines[-MAX_LINES:],
+    clock = await run_in_threadpool(sla.clock_of, granted.handoff_id)  # the SLA timer
+    return {"conversation": describe(granted) | {"sla": clock}, "lines": lines[-MAX_LINES:],
             "earlier_lines": max(0, len(lines) - MAX_LINES)}  # fmt: skip
 
 
@@ -129,11 +130,12 @@ async def send_message(
     conversation_id: ConversationId, body: MessageIn, who: ActingDep, request: Request
 ) -> dict[str, str]:
     """The agent's reply, to the customer's latest channel (and into the history)."""
-    await checked(conversation_id, who, act=True)
+    granted = await checked(conversation_id, who, act=True)
     try:
         await request.app.state.rasa.append(conversation_id, [agent_message(body.text, who.author)])
     except RasaUnavailable as exc:
         raise rasa_failed(exc) from None
+    await run_in_threadpool(sla.note_first_response, granted.handoff_id)  # stops the SLA clock
     metrics.AGENT_REPLIES.labels("typed").inc()
     return {"status": "sent"}
 
@@ -168,6 +170,9 @@ async def _end(
         if farewell:
             await rasa.say(conversation_id, farewell)
             told = True
+        # The customer rates this agent's help (stored per agent, team and intent); asked in
+        # the session the customer wrote in, so that "latest" still names their channel.
+        await satisfaction.ask_after_agent(rasa, conversation_id, granted.handoff_id)
         await rasa.new_session(conversation_id)
     except RasaUnavailable as exc:  # handed back all the same: the bot answers what comes next
         log.warning("after handing back %s: %s", conversation_id, exc)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from agent_console import audit, customer360, lifecycle, suggestions
 from agent_console.api_conversations import ConversationId, checked, raise_for, rasa_failed
 from agent_console.guards import ActingDep, WhoDep
-from conversations import metrics, transcript
+from conversations import metrics, sla, transcript
 from conversations.models import Handoff
 from conversations.rasa_client import RasaUnavailable, agent_message
 from core.language import EN, LANGUAGES
@@ -186,6 +186,7 @@ async def present_offer(
     except RasaUnavailable as exc:
         await run_in_threadpool(_forget, presentation_id)
         raise rasa_failed(exc) from None
+    await run_in_threadpool(sla.note_first_response, granted.handoff_id)  # stops the SLA clock
     metrics.AGENT_REPLIES.labels("offer").inc()
     return {"presentation_id": presentation_id, "offer_code": offer_code, "messages": messages}
 

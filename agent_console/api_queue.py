@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Request, status
 from fastapi.concurrency import run_in_threadpool
 
+from agent_console import teams as agent_teams
 from agent_console import work_queue
 from agent_console.guards import ActingDep, WhoDep
 from conversations.live_events import ConversationLine, HandoffClaimed, HandoffStatus
-from conversations.status import ClaimResult
+from conversations.status import AT_CAPACITY, ClaimResult
 from core.vocabulary import ConversationStatus
 from crm.api.deps import MAX_ID, DbSession
 from crm.db import session_scope
@@ -21,10 +22,14 @@ router = APIRouter(prefix="/console/api", tags=["console"])
 
 @router.get("/queue")
 def read_queue(who: WhoDep, session: DbSession) -> dict:
-    """Waiting handoffs (most urgent first) and the conversations this agent has."""
+    """Waiting handoffs (most urgent first; an agent's own teams first within each tier,
+    supervisors see the plain order) and the conversations this agent has."""
+    teams = agent_teams.teams_of(session, who.id)
+    load = agent_teams.load(session, who.id)
+    me = {"id": who.id, "name": who.name, "role": who.role, "teams": teams}
     return {
-        "me": {"id": who.id, "name": who.name, "role": who.role},
-        "waiting": work_queue.waiting(session),
+        "me": me | {"held": load.held, "capacity": load.capacity},
+        "waiting": work_queue.waiting(session, () if who.supervisor else teams),
         "waiting_total": work_queue.waiting_count(session),
         "mine": work_queue.mine(session, who.id),
     }
@@ -43,6 +48,12 @@ async def claim_handoff(
     result = await run_in_threadpool(_claim)
     if result is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No handoff with id {handoff_id}.")
+    if not result.won and result.status == AT_CAPACITY:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail="You are at capacity: finish or transfer a conversation before claiming"
+            " another.",
+        )
     if not result.won:
         detail = (
             f"{result.holder} claimed this conversation first."

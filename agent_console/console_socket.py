@@ -21,12 +21,15 @@ from fastapi.concurrency import run_in_threadpool
 
 from agent_console import auth, lifecycle
 from agent_console.guards import Who, socket_agent
+from agent_console.teams import PushGate
 from conversations.live import Subscription
 from conversations.live_events import (
     QUEUE,
+    SUPERVISORS,
     ConversationLine,
     HandoffClaimed,
     Typing,
+    agent_topic,
     conversation_topic,
 )
 from core.rate_limit import SOCKETS_PER_IDENTITY
@@ -135,7 +138,11 @@ async def console_socket(websocket: WebSocket) -> None:
         return
     subscription = websocket.app.state.live.open()
     subscription.add(QUEUE)
+    subscription.add(agent_topic(who.id))  # whispers and moves meant for this agent alone
+    if who.supervisor:
+        subscription.add(SUPERVISORS)  # SLA warnings and breaches
     watch = Watch(subscription)
+    gate = PushGate(who.id, who.supervisor)  # no pushes of new work while at capacity
 
     async def _read() -> None:
         with contextlib.suppress(WebSocketDisconnect, RuntimeError):
@@ -161,6 +168,8 @@ async def console_socket(websocket: WebSocket) -> None:
                     getter.cancel()
                     continue
                 event = getter.result()
+                if not await gate.lets_through(event):
+                    continue
                 if _taken_by_someone_else(event, who, watch):
                     watch.follow(None, False)  # their conversation now: stop following
                 following = event.get("conversation_id") == watch.conversation_id

@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from agent_console import dashboard_breakdown
+from conversations import sla
 from conversations.models import Conversation, Handoff
 from crm.clock import business_now, utcnow
 from crm.closed_loop import response_rates
@@ -62,6 +64,10 @@ def metrics(session: Session, days: int) -> dict[str, Any]:
         "conversations": conversations,
         "contained": contained,
         "containment_rate": round(contained / conversations, 4) if conversations else None,
+        # First-response SLA of the period's handoffs and complaints overdue now.
+        "sla": sla.breach_counts(session, since),
+        # Per team and agent, satisfaction, containment by intent (dashboard_breakdown).
+        **dashboard_breakdown.figures(session, since),
         "offer_response": [
             {
                 "segment": r.get("segment") or "unknown",

@@ -10,7 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agent_console.models import Agent
+from conversations import transfers
 from conversations.models import Handoff
+from conversations.team_models import TEAM_NAMES, HandoffTransfer
 
 
 def handoff_lines(session: Session, conversation_id: str) -> list[dict[str, Any]]:
@@ -47,11 +49,31 @@ def handoff_lines(session: Session, conversation_id: str) -> list[dict[str, Any]
                     "time": _epoch(h.closed_at),
                 }
             )
+    for t in transfers.of_conversation(session, conversation_id):
+        lines.append(transfer_line(t, names))
     return lines
+
+
+def transfer_line(t: HandoffTransfer, names: dict[int, str]) -> dict[str, Any]:
+    """A transfer with its note: what the next agent reads to pick the conversation up."""
+    return {
+        "kind": "queue",
+        "state": "transferred",
+        "agent": names.get(t.by_agent_id),
+        "from": names.get(t.from_agent_id) if t.from_agent_id else None,
+        "team": t.to_team,
+        "team_name": TEAM_NAMES.get(t.to_team or ""),
+        "to_agent": names.get(t.to_agent_id) if t.to_agent_id else None,
+        "note": t.note,
+        "time": _epoch(t.at),
+    }
 
 
 def _epoch(value: dt.datetime) -> float:
     return value.replace(tzinfo=dt.UTC).timestamp()
+
+
+epoch = _epoch  # stored naive UTC -> epoch seconds, as the history's lines carry time
 
 
 def merged(rasa_lines: list[dict[str, Any]], queue_lines: list[dict[str, Any]]) -> list[dict]:

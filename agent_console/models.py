@@ -37,6 +37,8 @@ class Agent(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Conversations at once: at capacity, no new pushes and no more claims (teams routing).
+    capacity: Mapped[int] = mapped_column(Integer, default=3)
 
     sessions: Mapped[list[AgentSession]] = relationship(back_populates="agent")
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from agent_console.models import Agent
 from agent_console.passwords import hash_password, verify_password
+from agent_console.teams import seed_teams
 from crm.db import session_scope
 
 DEMO_USERS = (
@@ -44,6 +45,8 @@ def seed(password: str) -> list[str]:
             elif not verify_password(agent.password_hash, password):
                 agent.password_hash = hash_password(password)
                 changed.append(username)
+        session.flush()
+        seed_teams(session)  # demo teams: agent cards+general, agent2 retention+complaints
     return changed
 
 

@@ -1,7 +1,12 @@
 """The agents' queue: who is waiting, in which order, and the atomic claim.
 
 Order: retention cases and high-value customers first (the bank loses most if they wait),
-then other high-priority ones (complaints), then the rest; within each, the longest wait.
+then other high-priority ones (complaints), then the rest; within each, the agent's own
+teams' customers first, then the longest wait. Agents still see the other teams' customers
+(below theirs, each item names its team): in a contact centre of a few dozen people a desk
+can be empty or all at capacity, and a customer about to leave must not wait unseen because
+the retention desk is busy, so urgency decides first, skills second, and nothing is hidden.
+Supervisors see the plain urgency order. An agent at capacity cannot claim (409).
 Claiming is conversations.status.claim (one conditional UPDATE: when two agents click at
 once the database picks exactly one winner), audited here.
 """
@@ -10,16 +15,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from agent_console import audit
+from agent_console import teams as agent_teams
 from agent_console.guards import Who
 from agent_console.models import Agent
-from conversations import status
+from conversations import sla, status, transfers
 from conversations.models import Handoff
+from conversations.team_models import TEAM_NAMES
 from core.vocabulary import HandoffReason, HandoffStatus
 from crm.analytics.segments import SEGMENT_LABELS
 from crm.clock import utcnow
@@ -34,13 +42,14 @@ def iso(value: dt.datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") + "Z" if value else None
 
 
-def rank(item: dict[str, Any]) -> tuple:
-    """Tier (retention or high value; other high priority; the rest), then longest wait."""
+def rank(item: dict[str, Any], teams: Collection[str] = ()) -> tuple:
+    """Tier (retention or high value; other high priority; the rest), then the agent's own
+    teams, then longest wait."""
     if item["reason"] == HandoffReason.RETENTION or item["high_value"]:
         tier = 0
     else:
         tier = 1 if item["priority"] == "high" else 2
-    return (tier, item["created_at"])
+    return (tier, 0 if item["team"] in teams else 1, item["created_at"])
 
 
 def _item(h: Handoff, segment: str | None, customer_no: str | None, now: dt.datetime) -> dict:
@@ -62,6 +71,9 @@ def _item(h: Handoff, segment: str | None, customer_no: str | None, now: dt.date
         "timeout_notified": h.timeout_notified,
         "callback_offer": h.callback_offer,
         "claimed_by": h.claimed_by,
+        "team": h.team,
+        "team_name": TEAM_NAMES.get(h.team or "", h.team),
+        "sla": sla.view(h),  # first-response clock (conversations.sla)
     }
 
 
@@ -78,27 +90,55 @@ def _tier() -> Any:
     )
 
 
-def _rows(session: Session, *where: Any, limit: int = QUEUE_PAGE) -> list[dict[str, Any]]:
+def _rows(
+    session: Session, *where: Any, limit: int = QUEUE_PAGE, teams: Collection[str] = ()
+) -> list[dict[str, Any]]:
     now = utcnow()
+    own_first = case((Handoff.team.in_(list(teams)), 0), else_=1) if teams else literal(1)
     query = (
         select(Handoff, SegmentAssignment.segment, Customer.customer_no)
         .outerjoin(SegmentAssignment, SegmentAssignment.customer_id == Handoff.customer_id)
         .outerjoin(Customer, Customer.id == Handoff.customer_id)
         .where(*where)
-        .order_by(_tier(), Handoff.created_at, Handoff.id)
+        .order_by(_tier(), own_first, Handoff.created_at, Handoff.id)
         .limit(limit)
     )
-    return [_item(h, segment, no, now) for h, segment, no in session.execute(query)]
+    items = [_item(h, segment, no, now) for h, segment, no in session.execute(query)]
+    return _with_transfers(session, items)
+
+
+def _with_transfers(session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The latest transfer's note and who wrote it: the first thing the next agent reads."""
+    latest = transfers.latest_notes(session, [i["id"] for i in items])
+    if not latest:
+        return [i | {"transfer": None} for i in items]
+    names = dict(session.execute(select(Agent.id, Agent.display_name)).all())
+    for item in items:
+        row = latest.get(item["id"])
+        item["transfer"] = None
+        if row is not None:
+            item["transfer"] = {
+                "note": row.note,
+                "by": names.get(row.by_agent_id),
+                "from": names.get(row.from_agent_id),
+                "to_team": row.to_team,
+                "to_agent": names.get(row.to_agent_id),
+                "at": iso(row.at),
+            }
+    return items
 
 
 def serialise(item: dict[str, Any]) -> dict[str, Any]:
     return item | {"created_at": iso(item["created_at"])}
 
 
-def waiting(session: Session) -> list[dict[str, Any]]:
-    """Pending handoffs, most urgent first (the first QUEUE_PAGE: the rest wait their turn)."""
-    pending = _rows(session, Handoff.status == HandoffStatus.PENDING)
-    return [serialise(i) for i in sorted(pending, key=rank)]
+def waiting(session: Session, teams: Collection[str] = ()) -> list[dict[str, Any]]:
+    """Pending handoffs, most urgent first, the `teams`' own first within each tier (the
+    first QUEUE_PAGE: the rest wait their turn)."""
+    pending = _rows(session, Handoff.status == HandoffStatus.PENDING, teams=teams)
+    for item in pending:
+        item["my_team"] = item["team"] in teams
+    return [serialise(i) for i in sorted(pending, key=lambda i: rank(i, teams))]
 
 
 def mine(session: Session, agent_id: int) -> list[dict[str, Any]]:
@@ -110,7 +150,9 @@ def mine(session: Session, agent_id: int) -> list[dict[str, Any]]:
 def claim(session: Session, handoff_id: int, who: Who) -> status.ClaimResult | None:
     """Take a waiting handoff; None if it does not exist. Commits on success; a lost claim
     says who has the conversation."""
-    result = status.claim(session, handoff_id, who.id)
+    agent = agent_teams.lock(session, who.id)  # claims of one agent count one at a time
+    capacity = agent.capacity if agent is not None else None
+    result = status.claim(session, handoff_id, who.id, capacity)
     if result is None:
         return None
     if not result.won:

@@ -36,6 +36,7 @@ from scripts.stack import ROOT, Stack
 
 MODEL = ROOT / "models" / "bank.tar.gz"
 FIRST_CUSTOMER = 10  # conversations use customers 10, 11, ...
+BENCH_CAPACITY = 1000  # the measured agent holds every conversation at once (agents.capacity)
 WARM_UP = 3
 TARGET_P99_MS = 100.0
 AGENT_PASSWORD = "bench-agent-password-0123"  # noqa: S105 - throwaway bench users
@@ -82,7 +83,8 @@ def seed_agents(env: dict[str, str], count: int) -> list[str]:
         for name in names:
             session.add(
                 Agent(username=name, display_name=f"Bench {name}", role="agent",
-                      password_hash=password_hash, active=True, failed_logins=0)
+                      password_hash=password_hash, active=True, failed_logins=0,
+                      capacity=BENCH_CAPACITY)
             )  # fmt: skip
     return names
 

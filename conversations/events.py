@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
-from conversations import review_capture, transcript
+from conversations import review_capture, summary_refresh, transcript
 from conversations import status as conversation_status
 from conversations.background import spawn
 from conversations.live_events import CallbackBooked, ConversationLine, CustomerWrote, Delivery
@@ -106,6 +106,8 @@ async def ingest_events(events: list[RasaEvent], request: Request) -> dict[str, 
             await live.send(ConversationLine(event.sender_id, line, received))
         if event.event == "user":
             await _on_customer_message(request, event, raw, received)
+        elif summary_refresh.triggers(raw):  # the handoff summary's line may change
+            summary_refresh.refresh_soon(request.app, event.sender_id, event.timestamp)
         shown += 1
     return {"received": len(events), "published": shown}
 
@@ -124,6 +126,7 @@ async def _on_customer_message(
     if conversation in WITH_A_PERSON:
         # Every agent hears that something was said, not what (that needs access).
         await live.send(CustomerWrote(event.sender_id, received))
+        summary_refresh.refresh_soon(request.app, event.sender_id, event.timestamp)
     if answer is not None:
         await live.send(CallbackBooked())
         # Not awaited: Rasa is waiting for this request to finish its own work.

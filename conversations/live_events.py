@@ -67,6 +67,27 @@ class HandoffClosed(QueueEvent):
 
 
 @dataclass(frozen=True)
+class HandoffSummarised(QueueEvent):
+    """The handoff's summary line changed (conversations.summary_refresh): queues re-read it."""
+
+    type: ClassVar[str] = "handoff.summary"
+    conversation_id: str
+
+
+@dataclass(frozen=True)
+class HandoffTransferred(QueueEvent):
+    """Moved to another team's queue (to_agent_id None) or straight to another agent."""
+
+    type: ClassVar[str] = "handoff.transferred"
+    handoff_id: int
+    conversation_id: str
+    team: str | None
+    to_agent_id: int | None
+    by_agent_id: int
+    by: str
+
+
+@dataclass(frozen=True)
 class HandoffTimedOut(QueueEvent):
     type: ClassVar[str] = "handoff.timeout"
     handoff_id: int
@@ -140,3 +161,77 @@ class HandoffStatus(CustomerEvent):
 
     type: ClassVar[str] = "handoff"
     status: str = "bot"
+
+
+# --- to one agent (their own console, every tab) -------------------------------------------
+
+
+def agent_topic(agent_id: int) -> str:
+    return f"agent:{agent_id}"
+
+
+@dataclass(frozen=True)
+class AgentEvent(LiveEvent):
+    agent_id: int  # who it is for
+
+    @property
+    def topic(self) -> str:
+        return agent_topic(self.agent_id)
+
+
+@dataclass(frozen=True)
+class Whisper(AgentEvent):
+    """A supervisor's private note to the agent who owns the conversation (never to the
+    customer: it travels only on the agent's own topic)."""
+
+    type: ClassVar[str] = "whisper"
+    conversation_id: str = ""
+    note: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ConversationMoved(AgentEvent):
+    """A supervisor took the agent's conversation over, or gave them / took from them one."""
+
+    type: ClassVar[str] = "conversation.moved"
+    conversation_id: str = ""
+    how: str = ""  # taken_over | reassigned_away | assigned
+    by: str = ""  # the supervisor
+    to: str = ""  # who has it now
+
+
+# --- to the supervisors (every signed-in supervisor's console) ----------------------------
+
+SUPERVISORS = "supervisors"
+
+
+@dataclass(frozen=True)
+class SupervisorEvent(LiveEvent):
+    @property
+    def topic(self) -> str:
+        return SUPERVISORS
+
+
+@dataclass(frozen=True)
+class SlaAlert(SupervisorEvent):
+    """A handoff's first-response clock reached its warning time or its due time
+    (conversations.sla); `state` is warning or breached."""
+
+    type: ClassVar[str] = "sla.handoff"
+    handoff_id: int
+    conversation_id: str
+    team: str
+    priority: str
+    state: str
+    due_at: str
+
+
+@dataclass(frozen=True)
+class ComplaintsDue(SupervisorEvent):
+    """Open complaints that just became due soon (warning) or overdue (breached): a few
+    named, all counted."""
+
+    type: ClassVar[str] = "sla.complaints"
+    warning: int
+    breached: int
+    complaints: list[dict[str, Any]] = field(default_factory=list)

@@ -63,6 +63,8 @@ class Handoff(Base):
         Index("ix_handoffs_status_created", "status", "created_at"),
         one_of("status", values(HandoffStatus), "ck_handoffs_status"),
         one_of("reason", values(HandoffReason), "ck_handoffs_reason"),
+        one_of("sla_state", ("ok", "warning", "breached"), "ck_handoffs_sla_state"),
+        Index("ix_handoffs_sla_state_due", "sla_state", "sla_due_at"),
         CheckConstraint(
             "disposition IS NULL OR disposition IN ("
             + ", ".join(f"'{v}'" for v in values(Disposition))
@@ -88,6 +90,12 @@ class Handoff(Base):
     timeout_notified: Mapped[bool] = mapped_column(Boolean, default=False)
     # After the timeout message: offered -> accepted (now a callback) or declined (waits on).
     callback_offer: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # SLA (conversations.sla): the first agent reply, when it was due, ok/warning/breached.
+    first_response_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    sla_due_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    sla_state: Mapped[str] = mapped_column(String(8), default="ok", server_default="ok")
+    # The team whose queue it is in (conversations.routing.team_for; changed by a transfer).
+    team: Mapped[str | None] = mapped_column(String(24), nullable=True)
 
 
 REVIEW_REASONS = ("fallback", "out_of_scope", "low_confidence")

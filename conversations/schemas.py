@@ -20,6 +20,8 @@ class HandoffIn(BaseModel):
     reason: HandoffReason
     priority: Priority = "normal"
     summary: str = Field(default="", max_length=500)
+    # The customer's last topical intent: with the reason it picks the team (routing.team_for).
+    intent: str | None = Field(default=None, max_length=64)
 
 
 class HandoffOut(BaseModel):
@@ -36,3 +38,4 @@ class HandoffOut(BaseModel):
     created_at: UtcDateTime
     claimed_by: int | None
     claimed_at: UtcDateTime | None
+    team: str | None = None

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from conversations import metrics
+from conversations import metrics, routing, sla
 from conversations.models import Conversation, Handoff
 from conversations.schemas import HandoffIn
 from core.pii import mask_pii
@@ -32,6 +32,7 @@ OFFER_CALLBACK = "utter_handoff_timeout"
 STILL_BUSY = "utter_handoff_still_busy"  # anonymous: no phone number to call back
 CALLBACK_BOOKED = "utter_handoff_callback_booked"
 KEEP_WAITING = "utter_handoff_keep_waiting"
+AT_CAPACITY = "at_capacity"  # a lost claim: the agent already holds their capacity
 
 
 def _conversation(session: Session, conversation_id: str) -> Conversation:
@@ -80,10 +81,12 @@ def open_handoff(session: Session, request: HandoffIn) -> tuple[Handoff, bool]:
         return active, False
     conversation.status = ConversationStatus.PENDING
     # The queue is seen by every agent: the summary quotes the customer, so mask PII in it.
-    fields = request.model_dump() | {"summary": mask_pii(request.summary)}
-    handoff = Handoff(**fields, status=HandoffStatus.PENDING)
+    fields = request.model_dump(exclude={"intent"}) | {"summary": mask_pii(request.summary)}
+    team = routing.team_for(request.reason, request.intent)
+    handoff = Handoff(**fields, team=team, status=HandoffStatus.PENDING)
     session.add(handoff)
     session.flush()
+    sla.stamp_due(session, handoff)  # the first-response clock starts now
     metrics.HANDOFFS_OPENED.labels(handoff.channel, handoff.reason).inc()
     return handoff, True
 
@@ -98,14 +101,34 @@ class ClaimResult:
     status: str | None = None
 
 
-def claim(session: Session, handoff_id: int, agent_id: int) -> ClaimResult | None:
+def below_capacity(agent_id: int, capacity: int) -> Any:
+    """SQL condition: the agent holds fewer than `capacity` claimed handoffs. Part of the
+    claiming UPDATE itself, so the count and the claim are one statement (the caller locks the
+    agent's row first on PostgreSQL, so two tabs of one agent cannot both pass)."""
+    held = aliased(Handoff)
+    count = (
+        select(func.count())
+        .select_from(held)
+        .where(held.claimed_by == agent_id, held.status == HandoffStatus.CLAIMED)
+        .scalar_subquery()
+    )
+    return count < capacity
+
+
+def claim(
+    session: Session, handoff_id: int, agent_id: int, capacity: int | None = None
+) -> ClaimResult | None:
     """Take a waiting handoff; None if it does not exist. When two agents click at once, the
     database picks exactly one winner: the claim is one UPDATE ... WHERE status = 'pending',
-    and only one of them can change that row."""
+    and only one of them can change that row. With `capacity`, an agent who already holds
+    that many conversations does not get it (status "at_capacity")."""
     now = utcnow()
+    conditions = [Handoff.id == handoff_id, Handoff.status == HandoffStatus.PENDING]
+    if capacity is not None:
+        conditions.append(below_capacity(agent_id, capacity))
     result = session.execute(
         update(Handoff)
-        .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.PENDING)
+        .where(*conditions)
         .values(status=HandoffStatus.CLAIMED, claimed_by=agent_id, claimed_at=now)
     )
     handoff = session.get(Handoff, handoff_id)
@@ -114,11 +137,12 @@ def claim(session: Session, handoff_id: int, agent_id: int) -> ClaimResult | Non
     if result.rowcount != 1:
         session.rollback()
         session.refresh(handoff)
+        full = capacity is not None and handoff.status == HandoffStatus.PENDING
         return ClaimResult(
             won=False,
             conversation_id=handoff.conversation_id,
             holder_id=handoff.claimed_by,
-            status=handoff.status,
+            status=AT_CAPACITY if full else handoff.status,
         )
     session.refresh(handoff)
     conversation = _conversation(session, handoff.conversation_id)

@@ -46,7 +46,11 @@ def record_presentation(
     presented_by: str,
     conversation_id: str | None,
     propensity: float | None = None,
+    follow_up: bool = False,
 ) -> OfferPresentation:
+    """Record that an offer was shown. A `follow_up` repeats an offer the customer already
+    has (e.g. on the phone, the offer the app showed days ago): not a new contact, so the
+    weekly limit does not refuse it; a recent decline still does."""
     offer = session.get(Offer, offer_code)
     if offer is None or not offer.active:
         raise UnknownOffer(f"No active offer with code '{offer_code}'.")
@@ -57,7 +61,7 @@ def record_presentation(
             f"Offer {offer_code} was declined on {policy.declined_recently[offer_code]:%Y-%m-%d}; "
             f"it may not be shown again within {policy.cooldown_days} days."
         )
-    if policy.remaining_this_week <= 0:
+    if policy.remaining_this_week <= 0 and not follow_up:
         raise PolicyViolation(
             f"{policy.presented_last_7_days} offers were already presented in the last 7 days "
             f"(limit {policy.weekly_limit})."

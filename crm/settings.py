@@ -68,6 +68,13 @@ class PlatformSettings(DatabaseSettings):
     # How often the platform looks for such handoffs; 0 switches the check off (e.g. on
     # replicas that should leave it to another one).
     handoff_check_seconds: float = config.setting(5.0, ge=0, le=3600)
+    # SLA (conversations.sla): how often the first-response clocks and complaint due dates
+    # are checked (0: not on this replica); the share of a target after which it warns; and
+    # targets that override the sla_targets table, "team/priority=seconds,..." ("*" matches
+    # any team or priority; e.g. a test's fast clock "*/*=4").
+    sla_check_seconds: float = config.setting(5.0, ge=0, le=3600)
+    sla_warning_ratio: float = config.setting(0.8, ge=0.05, le=1)
+    sla_targets: str = config.setting("")
     # Console sign-in attempts allowed per agent and per address in 15 minutes (refused ones
     # count too); a little above what a real person needs.
     console_logins_per_agent: int = config.setting(10, ge=1, le=10_000)

@@ -14,5 +14,6 @@ run() { echo; echo "=== $1"; shift; "$@" || failed=1; }
 run "customer data and offers" .venvs/platform/bin/python -m bench.crm_bench
 run "assistant NLU (trains from scratch, timed)" .venvs/rasa/bin/python -m bench.nlu_bench
 run "in-app channel vs bare Rasa" .venvs/platform/bin/python -m bench.channel_bench
+run "handoff summary mood: sentiment lexicon on held-out examples" .venvs/platform/bin/python -m bench.sentiment_eval
 [ -f bench/console_bench.py ] && run "agent console: customer message -> agent browser" .venvs/platform/bin/python -m bench.console_bench
 exit $failed

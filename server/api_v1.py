@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from conversations import events, handoffs
+from conversations import events, handoffs, satisfaction
 from crm.api import router as customer_api
 from server import privacy
 from webchat import demo
@@ -16,6 +16,7 @@ def api_v1(demo_mode: bool) -> APIRouter:
     router.include_router(customer_api)
     router.include_router(handoffs.router)
     router.include_router(events.router)
+    router.include_router(satisfaction.router)
     router.include_router(privacy.router)
     if demo_mode:
         router.include_router(demo.router)

@@ -12,16 +12,23 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from agent_console import (
+    api_calls,
+    api_canned,
     api_conversations,
     api_copilot,
     api_dashboard,
+    api_monitor,
+    api_notes,
     api_queue,
     api_review,
+    api_summary,
+    api_timeline,
+    api_transfer,
     console,
     console_socket,
 )
 from agent_console.console import WEB_DIR as CONSOLE_WEB
-from conversations import timeouts
+from conversations import sla_loop, timeouts
 from conversations.background import spawn
 from conversations.live import LiveBus
 from conversations.rasa_client import RasaClient
@@ -57,11 +64,14 @@ def create_app() -> FastAPI:
         # Handoffs nobody claims in time; reads the database, so it resumes after a restart.
         checker = spawn(app, timeouts.run_forever(app.state.rasa, app.state.live))
         retention = spawn(app, privacy.run_forever())
+        # First-response clocks and complaint due dates: warnings and breaches (SLA).
+        sla_check = spawn(app, sla_loop.run_forever(app.state.live))
         try:
             yield
         finally:
             checker.cancel()
             retention.cancel()
+            sla_check.cancel()
             for task in list(app.state.tasks):
                 task.cancel()
             await app.state.rasa.close()
@@ -86,12 +96,20 @@ def create_app() -> FastAPI:
     app.include_router(api_v1(settings.demo_mode))
     app.include_router(chat.router)
     app.include_router(console.router)
+    app.include_router(api_monitor.pages)  # /console/monitor
     for router in (
         api_queue,
         api_conversations,
         api_copilot,
         api_dashboard,
         api_review,
+        api_summary,
+        api_notes,
+        api_monitor,
+        api_timeline,
+        api_canned,
+        api_calls,
+        api_transfer,
         console_socket,
     ):
         app.include_router(router.router)

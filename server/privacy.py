@@ -31,8 +31,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from agent_console.models import AuditEntry
-from conversations import tracker_records
+from conversations import notes, tracker_records
 from conversations.models import Conversation, Handoff, ReviewItem
+from conversations.note_models import ConversationNote
+from conversations.satisfaction_models import SatisfactionRating
+from conversations.team_models import HandoffTransfer
 from core.senders import customer_sender_id, telegram_sender_id
 from core.vocabulary import Channel, HandoffStatus
 from crm.api.deps import CustomerDep, require_service_token
@@ -81,6 +84,13 @@ def erase_customer(session: Session, customer_id: int) -> Erased:
         )
     ).all()
     session.execute(delete(ReviewItem).where(ReviewItem.conversation_id.in_(conversations)))
+    notes.delete_for(session, conversations)  # internal notes and whispers on them
+    # Their ratings (a comment is the customer's words) and their handoffs' transfer notes.
+    session.execute(
+        delete(SatisfactionRating).where(SatisfactionRating.conversation_id.in_(conversations))
+    )
+    handoffs = select(Handoff.id).where(Handoff.conversation_id.in_(conversations))
+    session.execute(delete(HandoffTransfer).where(HandoffTransfer.handoff_id.in_(handoffs)))
     session.execute(delete(Handoff).where(Handoff.conversation_id.in_(conversations)))
     session.execute(delete(Conversation).where(Conversation.id.in_(conversations)))
     session.execute(delete(LinkCode).where(LinkCode.customer_id == customer_id))
@@ -119,10 +129,21 @@ def apply_retention(session: Session, days: int, now: dt.datetime | None = None)
     """Delete conversations and audit entries older than `days` (see the module)."""
     cutoff = (now or utcnow()) - dt.timedelta(days=days)
     events = tracker_records.delete_events_before(cutoff.replace(tzinfo=dt.UTC).timestamp())
-    handoffs = session.execute(
-        delete(Handoff).where(Handoff.status == HandoffStatus.CLOSED, Handoff.created_at < cutoff)
-    ).rowcount
+    old = (Handoff.status == HandoffStatus.CLOSED) & (Handoff.created_at < cutoff)
+    # What refers to those handoffs goes first: transfer notes with them; a rating keeps its
+    # score for the dashboard's figures but loses the handoff and the customer's comment.
+    old_ids = select(Handoff.id).where(old)
+    session.execute(delete(HandoffTransfer).where(HandoffTransfer.handoff_id.in_(old_ids)))
+    session.execute(
+        update(SatisfactionRating)
+        .where(
+            SatisfactionRating.handoff_id.in_(old_ids) | (SatisfactionRating.created_at < cutoff)
+        )
+        .values(handoff_id=None, comment=None)
+    )
+    handoffs = session.execute(delete(Handoff).where(old)).rowcount
     reviews = session.execute(delete(ReviewItem).where(ReviewItem.created_at < cutoff)).rowcount
+    session.execute(delete(ConversationNote).where(ConversationNote.created_at < cutoff))
     idle = select(Handoff.conversation_id)
     conversations = session.execute(
         delete(Conversation).where(Conversation.updated_at < cutoff, Conversation.id.not_in(idle))

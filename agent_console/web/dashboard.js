@@ -2,22 +2,11 @@
 // No chart library (nothing is fetched from a CDN); labels are set with textContent.
 (() => {
   "use strict";
-  const SVG = "http://www.w3.org/2000/svg";
   const $ = (id) => document.getElementById(id);
   const COLOURS = ["#0b5cad", "#2e8b57", "#c77700", "#8e44ad", "#b3261e", "#5b6b7b"];
   const CHANNEL_COLOURS = { app: "#0b5cad", telegram: "#8e44ad", phone: "#c77700", branch: "#2e8b57", web: "#5b6b7b" };
 
-  function svg(tag, attrs = {}, text) {
-    const node = document.createElementNS(SVG, tag);
-    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-  function duration(seconds) {
-    if (seconds === null || seconds === undefined) return "–";
-    const m = Math.floor(seconds / 60), s = Math.round(seconds % 60);
-    return m ? `${m} min ${s} s` : `${s} s`;
-  }
+  const { svg, duration } = window.charts;  // charts.js
   const percent = (x) => (x === null || x === undefined ? "–" : `${(x * 100).toFixed(1)} %`);
 
   // Horizontal bars: [{label, value, text}] scaled to the largest value (or to `max`).
@@ -58,6 +47,10 @@
     $("m-waiting").textContent = m.waiting;
     $("m-active").textContent = m.active;
     $("m-closed").textContent = m.closed;
+    if (m.sla) {  // first-response breaches of the period; complaints overdue now
+      $("m-sla-breaches").textContent = m.sla.breached;
+      $("m-sla-detail").textContent = `${m.sla.warning} at risk · ${m.sla.complaints_overdue} complaints overdue`;
+    }
     $("m-wait").textContent = duration(m.average_wait_seconds);
     $("m-handle").textContent = duration(m.average_handle_seconds);
     $("m-containment").textContent = percent(m.containment_rate);
@@ -72,6 +65,7 @@
       colour: CHANNEL_COLOURS[r.channel] || COLOURS[i % COLOURS.length],
     })), 1);
     offersTable(m.offer_response);
+    if (window.dashboardBreakdown) window.dashboardBreakdown(m);  // teams, agents, CSAT, intents
     document.body.dataset.loaded = "yes";
   }
 

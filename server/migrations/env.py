@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from alembic import context
 
+import agent_console.canned_models  # (canned responses)
 import agent_console.models  # noqa: F401  (console tables)
-import conversations.models  # noqa: F401  (conversations, handoffs, review items)
+import conversations.models  # (conversations, handoffs, review items)
+import conversations.note_models  # (notes, whispers)
+import conversations.satisfaction_models  # (satisfaction ratings)
+import conversations.sla_models  # (SLA targets)
+import conversations.team_models  # noqa: F401  (teams, transfers)
 import crm.models  # noqa: F401  (the customer record)
 from crm.db import Base, get_engine
 

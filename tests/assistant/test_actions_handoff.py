@@ -41,6 +41,7 @@ def test_customer_request_creates_a_handoff_and_pauses_the_bot(crm_env: str) -> 
     assert handoff["customer_id"] == 11
     assert "my card was declined" in handoff["summary"]
     assert "talk to a person" in handoff["summary"]
+    assert handoff["team"] == "cards"  # routed by the card question, not by "a person"
 
 
 def test_retention_handoff_is_high_priority(crm_env: str) -> None:

@@ -169,7 +169,9 @@ def test_the_ingress_exposes_only_the_channels_the_chat_page_and_the_console(
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-@pytest.mark.parametrize("loop", ["HANDOFF_CHECK_SECONDS", "RETENTION_CHECK_SECONDS"])
+@pytest.mark.parametrize(
+    "loop", ["HANDOFF_CHECK_SECONDS", "RETENTION_CHECK_SECONDS", "SLA_CHECK_SECONDS"]
+)
 def test_the_once_per_cluster_loops_run_on_exactly_one_replica(overlay: str, loop: str) -> None:
     running = []
     for workload, container in our_containers(overlay):

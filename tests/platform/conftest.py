@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import create_engine, text
 
 from tests.support.pinned import AS_OF
@@ -30,6 +31,8 @@ def app_token_for(customer_id: int) -> str:
     from core import app_token
 
     return app_token.issue(customer_id, TEST_ENV["APP_JWT_SECRET"])
+
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -51,6 +54,7 @@ def platform_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.setenv(key, value)
     # Tests run the handoff timeout check themselves, so the app's own loop stays off.
     monkeypatch.setenv("HANDOFF_CHECK_SECONDS", "0")
+    monkeypatch.setenv("SLA_CHECK_SECONDS", "0")  # and the SLA check (tests/platform/test_sla.py)
     reset_platform_caches()
     yield
     reset_platform_caches()
@@ -213,3 +217,37 @@ def users(client, db):
 
     seed_users()
     return {name: ConsoleUser(client, name) for name in ("agent", "agent2", "supervisor")}
+
+
+EVENTS = sa.Table(  # Rasa's SQL tracker store, as Rasa creates it
+    "events", sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True), sa.Column("sender_id", sa.String(255)),
+    sa.Column("type_name", sa.String(255)), sa.Column("timestamp", sa.Float),
+    sa.Column("intent_name", sa.String(255)), sa.Column("action_name", sa.String(255)),
+    sa.Column("data", sa.Text),
+)  # fmt: skip
+REPLAYS = sa.Table(  # the replies the channels keep for retried messages
+    "channel_replays", sa.MetaData(), sa.Column("key", sa.String(160), primary_key=True),
+    sa.Column("reply", sa.Text), sa.Column("created_at", sa.Float),
+)  # fmt: skip
+
+
+@pytest.fixture
+def tracker(db):
+    """Rasa's tracker store beside the test database (where the platform reads and deletes
+    conversations), empty before and after the test."""
+    from conversations import tracker_records
+
+    tracker_records.reset()
+    engine = sa.create_engine(tracker_records.tracker_url())
+    for table in (EVENTS, REPLAYS):
+        table.create(engine, checkfirst=True)
+    with engine.begin() as conn:
+        for table in (EVENTS, REPLAYS):
+            conn.execute(table.delete())
+    yield engine
+    with engine.begin() as conn:
+        for table in (EVENTS, REPLAYS):
+            conn.execute(table.delete())
+    engine.dispose()
+    tracker_records.reset()

@@ -7,42 +7,14 @@ import datetime as dt
 import json
 import time
 
-import pytest
 import sqlalchemy as sa
 
 from agent_console.models import AuditEntry
-from conversations import tracker_records
 from conversations.models import Conversation, Handoff, ReviewItem
 from crm.clock import utcnow
 from crm.models import Account, ChannelIdentity, LinkCode, OfferPresentation, Opportunity
 from server.privacy import apply_retention
-from tests.platform.conftest import SERVICE_AUTH
-
-EVENTS = sa.Table(  # Rasa's SQL tracker store, as Rasa creates it
-    "events", sa.MetaData(),
-    sa.Column("id", sa.Integer, primary_key=True), sa.Column("sender_id", sa.String(255)),
-    sa.Column("type_name", sa.String(255)), sa.Column("timestamp", sa.Float),
-    sa.Column("intent_name", sa.String(255)), sa.Column("action_name", sa.String(255)),
-    sa.Column("data", sa.Text),
-)  # fmt: skip
-REPLAYS = sa.Table(
-    "channel_replays", sa.MetaData(), sa.Column("key", sa.String(160), primary_key=True),
-    sa.Column("reply", sa.Text), sa.Column("created_at", sa.Float),
-)  # fmt: skip
-
-
-@pytest.fixture
-def tracker(db):
-    tracker_records.reset()
-    engine = sa.create_engine(tracker_records.tracker_url())
-    for table in (EVENTS, REPLAYS):
-        table.create(engine, checkfirst=True)
-    yield engine
-    with engine.begin() as conn:
-        conn.execute(EVENTS.delete())
-        conn.execute(REPLAYS.delete())
-    engine.dispose()
-    tracker_records.reset()
+from tests.platform.conftest import EVENTS, REPLAYS, SERVICE_AUTH
 
 
 def said(engine, sender: str, text: str, at: float) -> None:
@@ -133,3 +105,57 @@ def test_retention_deletes_what_is_older_than_the_period_and_keeps_the_rest(db, 
     assert db.get(Conversation, "customer-901") is None
     assert db.get(Conversation, "customer-902") is not None
     assert db.query(AuditEntry).count() == 1
+
+
+def test_erasure_and_retention_take_transfer_notes_and_rating_comments_with_the_handoffs(
+    client, db, crm_world, tracker
+) -> None:
+    """A handoff that was transferred and rated is referred to from two tables; erasing the
+    customer, or retention deleting it, must not be refused by those references (PostgreSQL
+    enforces them) and must not leave the customer's comment or the agents' note behind."""
+    from agent_console.models import Agent
+    from conversations.satisfaction_models import SatisfactionRating
+    from conversations.team_models import HandoffTransfer
+
+    leaving = crm_world.customer()
+    crm_world.db.commit()
+    now = utcnow()
+    old = now - dt.timedelta(days=400)
+    agent = Agent(username="privacy-agent", display_name="P Agent", password_hash="x")
+    me, gone = f"customer-{leaving.id}", "customer-903"
+    db.add_all([agent, Conversation(id=me, customer_id=leaving.id, status="resolved"),
+                Conversation(id=gone, status="resolved", updated_at=old)])  # fmt: skip
+    db.flush()
+    handoffs = [
+        Handoff(conversation_id=conversation, channel="app", reason="complaint",
+                status="closed", created_at=at, claimed_by=agent.id)
+        for conversation, at in ((me, now), (gone, old))
+    ]  # fmt: skip
+    db.add_all(handoffs)
+    db.flush()
+    for h in handoffs:
+        db.add_all([
+            HandoffTransfer(handoff_id=h.id, to_team="retention", note="wants to close",
+                            by_agent_id=agent.id, at=h.created_at),
+            SatisfactionRating(conversation_id=h.conversation_id, subject=f"handoff-{h.id}",
+                               handoff_id=h.id, agent_id=agent.id, rating=2,
+                               comment="my number is 13800138000", channel="app",
+                               created_at=h.created_at),
+        ])  # fmt: skip
+    db.commit()
+
+    response = client.post(f"/api/v1/customers/{leaving.id}/erasure", headers=SERVICE_AUTH)
+    assert response.status_code == 200, response.text
+    done = apply_retention(db, days=365, now=now)
+    db.commit()
+    db.expire_all()
+    assert done.handoffs == 1
+    assert db.query(Handoff).count() == 0 and db.query(HandoffTransfer).count() == 0
+    # The erased customer's rating is gone; the old one still counts, without its words.
+    (kept,) = db.query(SatisfactionRating).all()
+    assert (kept.conversation_id, kept.rating, kept.comment, kept.handoff_id) == (
+        gone,
+        2,
+        None,
+        None,
+    )

@@ -153,6 +153,17 @@ def crm(product: dict[str, str], path: str, body: dict | None = None) -> httpx.R
     return httpx.post(url, json=body, headers=headers, timeout=10)
 
 
+def show_offer_in_app(product: dict[str, str], customer: int, offer_code: str) -> None:
+    """Record the offer as shown in the app's chat, as the assistant records it."""
+    shown = crm(
+        product,
+        f"customers/{customer}/offer-presentations",
+        {"offer_code": offer_code, "context": "chat", "channel": "app",
+         "presented_by": "assistant", "conversation_id": f"customer-{customer}"},
+    )  # fmt: skip
+    assert shown.status_code in (200, 201), shown.text
+
+
 def response_texts(name: str, channel: str | None = None, language: str = "en") -> list[str]:
     """The texts a domain response can produce on a channel in a language, read from the
     domain the designers edit (variants for another channel, or for any channel when one is

@@ -9,7 +9,14 @@ import time
 
 from playwright.sync_api import Page, expect
 
-from tests.system.conftest import crm, fresh_customer_with, response_texts
+from tests.system.conftest import (
+    app_token,
+    crm,
+    fresh_customer_with,
+    response_texts,
+    send,
+    show_offer_in_app,
+)
 from tests.system.console_support import (
     SLOW,
     ask_for_a_person,
@@ -207,8 +214,11 @@ def test_handing_back_to_the_bot(product, pages, customer) -> None:
     claim(agent, customer)
     agent.get_by_role("button", name="Hand back to bot").click()
     expect(agent.locator("#notice")).to_have_text("Handed back to the bot.", timeout=SLOW)
+    handed_back = response_texts("utter_agent_handed_back")[0]
+    expect(chat.locator(".msg.bot").filter(has_text=handed_back)).to_have_count(1, timeout=SLOW)
+    # then the customer is asked to rate the colleague's help (tests/system/test_csat_browser.py)
     expect(chat.locator(".msg.bot").last).to_have_text(
-        response_texts("utter_agent_handed_back")[0], timeout=SLOW
+        response_texts("utter_ask_csat")[0], timeout=SLOW
     )
     expect(agent.locator("#conversation")).to_have_attribute("data-mine", "no")
     expect(agent.locator("#conversation-status")).to_have_text("resolved")
@@ -218,7 +228,18 @@ def test_handing_back_to_the_bot(product, pages, customer) -> None:
     )
 
 
-def test_supervisor_dashboard_shows_figures_and_charts(product, pages) -> None:
+def test_supervisor_dashboard_shows_figures_and_charts(product, pages, new_customer) -> None:
+    # An offer shown in this period (the pinned bank's own offers are older than a week), so
+    # the offers chart has a bar whatever ran before.
+    customer = fresh_customer_with(
+        product, new_customer, "customers/{customer}/offers?context=chat&limit=1",
+        lambda body: bool(body["offers"]),
+    )  # fmt: skip
+    (offer,) = crm(product, f"customers/{customer}/offers?context=chat&limit=1").json()["offers"]
+    show_offer_in_app(product, customer, offer["code"])
+    # ...and a conversation in this period, so the containment rate has something to count.
+    said = send(product, app_token(product, customer), {"message": "what's my balance?"})
+    assert said.status_code == 200, said.text
     page: Page = pages.agent("supervisor")
     page.get_by_role("link", name="Dashboard").click()
     expect(page.locator("body[data-loaded=yes]")).to_be_attached(timeout=SLOW)

@@ -6,7 +6,10 @@ import { clock, el } from "./dom.js";
 import { loadCopilot, loadSuggestions } from "./copilot.js";
 import { watch } from "./live.js";
 import { claim, refreshQueue, renderQueue } from "./queue.js";
+import { renderHeaderClock } from "./sla.js";
 import { REASONS, STATUS, notice, state, ui } from "./state.js";
+import { loadSummary } from "./summary.js";
+import { transferText } from "./transfer.js";
 
 // ---- conversation ----
 export function lineKey(line) { return `${line.kind}|${line.time}|${line.text || line.state || line.name || ""}`; }
@@ -22,6 +25,7 @@ export function describe(line) {
     case "queue":
       if (line.state === "requested") return `Handoff requested (${REASONS[line.reason] || line.reason})`;
       if (line.state === "claimed") return `Claimed by ${line.agent || "an agent"}`;
+      if (line.state === "transferred") return transferText(line);
       return `Closed by ${line.agent || "an agent"} (${(line.disposition || "").replace(/_/g, " ")})`;
     default: return "";
   }
@@ -80,6 +84,7 @@ export function renderHeader(conversation) {
     ? `${STATUS[conversation.status] || conversation.status} · ${conversation.can_act ? "yours" : conversation.owner}`
     : STATUS[conversation.status] || conversation.status;
   ui.conversation.dataset.status = conversation.status;
+  renderHeaderClock(conversation.sla);
   ui.conversation.dataset.mine = conversation.can_act ? "yes" : "no";
   ui.claim.hidden = conversation.handoff_status !== "pending";
   ui.replyText.disabled = !conversation.can_act;
@@ -128,6 +133,7 @@ export async function openConversation(conversationId) {
     if (state.current !== conversationId) return;
     renderHeader(data.conversation);
     for (const line of data.lines) addLine(line);
+    loadSummary(conversationId);
     if (data.conversation.customer_id || data.conversation.id) loadCopilot();
     loadSuggestions();
   } catch (err) {

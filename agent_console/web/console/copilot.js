@@ -5,6 +5,7 @@ import { api } from "./api.js";
 import { el, reasonsList, section, table } from "./dom.js";
 import { typing } from "./conversation.js";
 import { notice, state, ui } from "./state.js";
+import { loadTimeline } from "./timeline.js";
 
 // ---- copilot ----
 export function offerCard(offer) {
@@ -74,7 +75,7 @@ export async function loadCopilot() {
   const conversationId = state.current;
   try {
     const data = await api("GET", `/conversations/${encodeURIComponent(conversationId)}/customer`);
-    if (state.current === conversationId) renderCopilot(data);
+    if (state.current === conversationId) { renderCopilot(data); loadTimeline(conversationId); }
   } catch (err) {
     if (state.current === conversationId) ui.copilot.replaceChildren(el("p", { class: "error", text: err.message }));
   }

@@ -14,6 +14,8 @@ export function watch() {
 }
 
 export function onLive(data) {
+  // Feature modules (notes.js, ...) listen for the events they handle, without this switch.
+  document.dispatchEvent(new CustomEvent("console:live", { detail: data }));
   if (data.type === "line") {  // a line of a conversation
     if (data.conversation_id !== state.current) return;
     const line = data.line;
