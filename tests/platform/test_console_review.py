@@ -66,9 +66,9 @@ def test_fallbacks_and_unsure_answers_are_listed_masked_once(client, designer) -
         client,
         fallback,
         said("is it possible to move cash abroad", "transfer_into_account", 0.41, now + 1),
-        said("what is my balance", "check_balance", 0.97, now + 2),
+        said("what is my balance right now", "check_balance", 0.97, now + 2),
         said('/inform{"card_last4": "1234"}', "inform", 0.2, now + 3),
-        said("is the pnc bank open", "out_of_scope", 0.71, now + 4, out_of_scope_gate={
+        said("is the corner branch open today", "out_of_scope", 0.71, now + 4, out_of_scope_gate={
             "probability": 0.71, "name": "opening_hours", "confidence": 0.62}),
         said("what's the weather tomorrow", "out_of_scope", 1.0, now + 5),
     )  # fmt: skip

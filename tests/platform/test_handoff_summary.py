@@ -92,7 +92,9 @@ def test_the_summary_says_why_the_customer_came_what_was_done_the_mood_and_the_q
     crm_world.db.commit()
     conversation = f"customer-{person.id}"
     Conversation(tracker, conversation, person.id).session()  # an earlier, forgotten session
-    Conversation(tracker, conversation, person.id).says("what is my balance", "check_balance")
+    Conversation(tracker, conversation, person.id).says(
+        "what is my balance right now", "check_balance"
+    )
     handoff(client, conversation, person.id)
     lost_card(Conversation(tracker, conversation, person.id))
 

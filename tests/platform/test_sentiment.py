@@ -12,9 +12,9 @@ from conversations.sentiment import conversation_mood, score_text
     ("text", "label"),
     [
         ("This is ridiculous, I'm really angry", "negative"),
-        ("Someone stole my card!", "negative"),
+        ("Someone stole my card, this is awful!", "negative"),
         ("I'm not happy with this at all", "negative"),
-        ("What is my balance?", "neutral"),
+        ("What is my balance right now?", "neutral"),
         ("I lost my card", "neutral"),
         ("Thanks a lot, that was quick", "positive"),
         ("Not bad at all, thanks", "positive"),

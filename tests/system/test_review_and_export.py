@@ -65,7 +65,7 @@ def test_designer_adds_a_misunderstood_message_to_the_training_data(
 def test_a_real_conversation_exported_by_qa_replays_green(
     product, tmp_path: Path, customer
 ) -> None:
-    for number, text in enumerate(["hello", "what is my balance", "thanks"], 1):
+    for number, text in enumerate(["hello", "what is my balance right now", "thanks"], 1):
         body = {"message": text, "message_id": f"x-{number}"}
         reply = send(product, app_token(product, customer), body)
         assert reply.status_code == 200 and reply.json()["messages"]
@@ -83,7 +83,11 @@ def test_a_real_conversation_exported_by_qa_replays_green(
 
     (tmp_path / "exported.yml").write_text(e2e.text)
     [conversation] = load([tmp_path / "exported.yml"])
-    assert [s.user for s in conversation.steps] == ["hello", "what is my balance", "thanks"]
+    assert [s.user for s in conversation.steps] == [
+        "hello",
+        "what is my balance right now",
+        "thanks",
+    ]
     assert conversation.steps[0].bot == ["utter_greet"]
     assert run(conversation, Product(product), customer).failures == []  # as the same customer
 
