@@ -94,6 +94,8 @@ def home(
     agent = login_session.agent
     if agent.role == "designer":  # a designer's workspace is the conversation review
         return RedirectResponse("/console/review", status_code=status.HTTP_303_SEE_OTHER)
+    if agent.role == "marketer":  # a marketer's workspace is the campaigns page
+        return RedirectResponse("/console/campaigns", status_code=status.HTTP_303_SEE_OTHER)
     if agent.role not in CONSOLE_ROLES:
         return _page(request, login_session, "elsewhere.html", {}, status_code=403)
     customer = None

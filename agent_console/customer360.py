@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.pii import mask_pii
 from core.vocabulary import Channel
+from crm.marketing import consent
 from crm.models import Customer, OfferPresentation
 from crm.service import cards, cases, customers, offers
 
@@ -56,6 +57,8 @@ def profile(session: Session, customer: Customer, reveal_phone: bool) -> dict[st
         ],
         "churn": _dump(churn),
         "opportunities": [_dump(o) for o in opportunities[:RECENT_OPPORTUNITIES]],
+        # per channel: granted, and the source and time of the answer that decides it
+        "marketing_consent": consent.current_with_source(session, customer.id),
     }
 
 

@@ -21,6 +21,7 @@ from crm.settings import get_settings
 
 CONSOLE_ROLES = ("agent", "supervisor")
 REVIEW_ROLES = ("designer", "supervisor")  # conversation review, training data, exports
+MARKETING_ROLES = ("marketer", "supervisor")  # campaigns, churn view, campaign results
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,30 @@ def acting_reviewer(
 
 
 ActingReviewerDep = Annotated[Who, Depends(acting_reviewer)]
+
+
+def marketer(login_session: auth.AgentDep) -> Who:
+    """Marketing staff and supervisors: campaigns, the churn view and campaign results."""
+    who = who_of(login_session)
+    if who.role not in MARKETING_ROLES:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail="For marketing staff and supervisors."
+        )
+    return who
+
+
+MarketerDep = Annotated[Who, Depends(marketer)]
+
+
+def acting_marketer(
+    request: Request,
+    who: MarketerDep,
+    x_csrf_token: Annotated[str | None, Header()] = None,
+) -> Who:
+    return acting_agent(request, who, x_csrf_token)
+
+
+ActingMarketerDep = Annotated[Who, Depends(acting_marketer)]
 
 
 def socket_agent(websocket: WebSocket) -> Who | None:

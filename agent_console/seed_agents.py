@@ -22,6 +22,7 @@ DEMO_USERS = (
     ("agent2", "Bea Agent", "agent"),
     ("supervisor", "Sam Supervisor", "supervisor"),
     ("designer", "Dana Designer", "designer"),
+    ("marketer", "Mia Marketer", "marketer"),
 )
 
 

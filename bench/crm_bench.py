@@ -40,11 +40,11 @@ Row = tuple[str, str, str, str, str]
 
 def use_database(url: str) -> None:
     """Point the platform's cached settings and engine at `url`."""
-    from crm import db, settings
+    from core import config
+    from crm import db
 
     os.environ["DATABASE_URL"] = url
-    for cached in (settings.get_settings, settings.get_database_settings):
-        cached.cache_clear()
+    config.reset()
     if db.get_engine.cache_info().currsize:
         db.get_engine().dispose()
     db.get_engine.cache_clear()

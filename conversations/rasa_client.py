@@ -126,6 +126,31 @@ class RasaClient:
             json={"name": response_name},
         )
 
+    async def act_first(
+        self, conversation_id: str, action: str, channel: str, language: str
+    ) -> dict[str, Any] | None:
+        """Have the assistant speak first (a proactive message): the conversation's language
+        set to the customer's, then `action` run with its messages sent to `channel` (the
+        customer may never have written there). Returns the tracker after the action, or None
+        when the action ran but the tracker could not be read back."""
+        await self._call(
+            "POST",
+            f"/conversations/{conversation_id}/tracker/events",
+            params={"execute_side_effects": "false"},
+            json=[{"event": "slot", "name": "language", "value": language}],
+        )
+        await self._call(
+            "POST",
+            f"/conversations/{conversation_id}/execute",
+            params={"output_channel": channel},
+            json={"name": action},
+        )
+        # Rasa answers with the tracker as it was before the action ran: read it again.
+        try:
+            return await self._call("GET", f"/conversations/{conversation_id}/tracker")
+        except RasaUnavailable:
+            return None
+
     async def new_session(self, conversation_id: str) -> None:
         """Start a fresh dialogue session (slots carried over, ready to listen).
 

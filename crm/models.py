@@ -219,7 +219,11 @@ class Opportunity(Base):
     """A marketing moment found in the data, e.g. a deposit far above the 6-month average."""
 
     __tablename__ = "opportunities"
-    __table_args__ = (UniqueConstraint("kind", "transaction_id", name="uq_opportunity_source"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "transaction_id", name="uq_opportunity_source"),
+        # Events without a transaction (a card expiring, salary stopping) dedupe on their own key.
+        UniqueConstraint("kind", "source_key", name="uq_opportunity_source_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -228,6 +232,7 @@ class Opportunity(Base):
     reason: Mapped[str] = mapped_column(Text)
     figures: Mapped[dict] = mapped_column(JSON, default=dict)
     transaction_id: Mapped[int | None] = mapped_column(ForeignKey("transactions.id"))
+    source_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="open")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=business_now)
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

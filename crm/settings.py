@@ -10,6 +10,7 @@ that asks for the database settings gets the same object.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ from core import config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+QUIET_HOURS = re.compile(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,6 +29,9 @@ class DatabaseSettings:
     # Contact policy of the offer engine (not secrets; tune per bank).
     crm_offers_per_week: int = config.setting(3, ge=0, le=50)
     crm_decline_cooldown_days: int = config.setting(30, ge=0, le=365)
+    # Marketing contact (crm.marketing.contact_policy): no campaign call or proactive message
+    # in this window of the business clock, "HH:MM-HH:MM" (may wrap midnight; equal = none).
+    marketing_quiet_hours: str = config.setting("21:00-09:00")
     # The bank's business date (see crm.clock): unset, today; set, the synthetic bank's
     # history ends on it and the platform evaluates the data on it (tests pin it).
     bank_as_of: dt.date | None = config.setting(None)
@@ -34,6 +39,8 @@ class DatabaseSettings:
     def problems(self) -> list[str]:
         if self.database_url and not self.database_url.startswith(("sqlite", "postgresql")):
             return ["DATABASE_URL: must be a sqlite:/// or postgresql:// URL"]
+        if not QUIET_HOURS.fullmatch(self.marketing_quiet_hours):
+            return ["MARKETING_QUIET_HOURS: must look like 21:00-09:00"]
         return []
 
     @property
@@ -75,6 +82,12 @@ class PlatformSettings(DatabaseSettings):
     sla_check_seconds: float = config.setting(5.0, ge=0, le=3600)
     sla_warning_ratio: float = config.setting(0.8, ge=0.05, le=1)
     sla_targets: str = config.setting("")
+    # Event-triggered outreach (crm.marketing.outreach_loop): how often to scan for events and
+    # plan calls and messages; 0 (the default): not on this replica (the scheduler runs it).
+    outreach_scan_seconds: float = config.setting(0.0, ge=0, le=86_400)
+    # Proactive messages (conversations.proactive): how often to send due app/Telegram items
+    # through the assistant; 0 (the default): not on this replica (the scheduler runs it).
+    proactive_send_seconds: float = config.setting(0.0, ge=0, le=86_400)
     # Console sign-in attempts allowed per agent and per address in 15 minutes (refused ones
     # count too); a little above what a real person needs.
     console_logins_per_agent: int = config.setting(10, ge=1, le=10_000)

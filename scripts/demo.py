@@ -50,6 +50,10 @@ def demo_environment() -> dict[str, str]:
     with private_file(store, "w") as handle:
         handle.writelines(f"{k}={v}\n" for k, v in saved.items())
     env.setdefault("DEMO_MODE", "true")
+    # One process is the whole product here, so it also runs the scheduler's marketing loops:
+    # event scan and routing every 5 minutes, due proactive messages every 30 s.
+    env.setdefault("OUTREACH_SCAN_SECONDS", "300")
+    env.setdefault("PROACTIVE_SEND_SECONDS", "30")
     port = env.get("PLATFORM_PORT", "8000")
     env.setdefault("PUBLIC_URL", f"http://127.0.0.1:{port}")
     env.setdefault("CRM_API_URL", f"http://127.0.0.1:{port}/api/v1")
@@ -78,7 +82,10 @@ def main() -> int:
         return 1
     public = env["PUBLIC_URL"]
     login = f"user: agent, password: {env['DEMO_AGENT_PASSWORD']}"
-    others = "same password for agent2, supervisor (dashboard) and designer (review)"
+    others = (
+        "same password for agent2, supervisor (dashboard), designer (review) "
+        "and marketer (campaigns)"
+    )
     print(
         "\nready\n"
         f"  customer chat:  {public}/chat\n"

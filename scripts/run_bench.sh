@@ -12,6 +12,8 @@ trap 'python3 scripts/test_services.py stop' EXIT
 failed=0
 run() { echo; echo "=== $1"; shift; "$@" || failed=1; }
 run "customer data and offers" .venvs/platform/bin/python -m bench.crm_bench
+# on the 100,000-customer bank crm_bench left in BENCH_POSTGRES_URL (builds one if it is not there)
+run "precision marketing: campaigns, event scan and routing, 100,000 customers" .venvs/platform/bin/python -m bench.marketing_scale --reuse
 run "assistant NLU (trains from scratch, timed)" .venvs/rasa/bin/python -m bench.nlu_bench
 run "in-app channel vs bare Rasa" .venvs/platform/bin/python -m bench.channel_bench
 run "handoff summary mood: sentiment lexicon on held-out examples" .venvs/platform/bin/python -m bench.sentiment_eval

@@ -13,12 +13,16 @@ from fastapi.staticfiles import StaticFiles
 
 from agent_console import (
     api_calls,
+    api_campaigns,
     api_canned,
+    api_churn,
+    api_consent,
     api_conversations,
     api_copilot,
     api_dashboard,
     api_monitor,
     api_notes,
+    api_outbound,
     api_queue,
     api_review,
     api_summary,
@@ -28,12 +32,13 @@ from agent_console import (
     console_socket,
 )
 from agent_console.console import WEB_DIR as CONSOLE_WEB
-from conversations import sla_loop, timeouts
+from conversations import proactive, sla_loop, timeouts
 from conversations.background import spawn
 from conversations.live import LiveBus
 from conversations.rasa_client import RasaClient
 from core.logs import configure_logging, conversation_id
 from core.rate_limit import RateLimiter
+from crm.marketing import outreach_loop
 from crm.settings import get_settings
 from server import health, metrics, privacy
 from server.api_v1 import api_v1
@@ -66,12 +71,18 @@ def create_app() -> FastAPI:
         retention = spawn(app, privacy.run_forever())
         # First-response clocks and complaint due dates: warnings and breaches (SLA).
         sla_check = spawn(app, sla_loop.run_forever(app.state.live))
+        # Event-triggered outreach: scan, expire, plan calls and messages (scheduler only).
+        outreach_scan = spawn(app, outreach_loop.run_forever())
+        # Proactive messages through the assistant: due app/Telegram items (scheduler only).
+        proactive_send = spawn(app, proactive.run_forever(app.state.rasa))
         try:
             yield
         finally:
             checker.cancel()
             retention.cancel()
             sla_check.cancel()
+            outreach_scan.cancel()
+            proactive_send.cancel()
             for task in list(app.state.tasks):
                 task.cancel()
             await app.state.rasa.close()
@@ -97,6 +108,7 @@ def create_app() -> FastAPI:
     app.include_router(chat.router)
     app.include_router(console.router)
     app.include_router(api_monitor.pages)  # /console/monitor
+    app.include_router(api_campaigns.pages)  # /console/campaigns
     for router in (
         api_queue,
         api_conversations,
@@ -109,7 +121,11 @@ def create_app() -> FastAPI:
         api_timeline,
         api_canned,
         api_calls,
+        api_campaigns,
         api_transfer,
+        api_outbound,
+        api_churn,
+        api_consent,
         console_socket,
     ):
         app.include_router(router.router)

@@ -169,7 +169,11 @@ def compute_features(
     )
     for cid, group, count in session.execute(
         select(Interaction.customer_id, channel_group, func.count())
-        .where(_in(Interaction.customer_id, customer_ids), Interaction.occurred_at > t365)
+        .where(
+            _in(Interaction.customer_id, customer_ids),
+            Interaction.occurred_at > t365,
+            Interaction.occurred_at <= now,  # as of a past moment: nothing later counts
+        )
         .group_by(Interaction.customer_id, channel_group)
     ):
         if cid in rows:
@@ -178,7 +182,11 @@ def compute_features(
 
     for cid, count, fee_count in session.execute(
         select(Complaint.customer_id, func.count(), total(Complaint.category == "fees", 1))
-        .where(_in(Complaint.customer_id, customer_ids), Complaint.created_at > t180)
+        .where(
+            _in(Complaint.customer_id, customer_ids),
+            Complaint.created_at > t180,
+            Complaint.created_at <= now,
+        )
         .group_by(Complaint.customer_id)
     ):
         if cid in rows:
@@ -192,7 +200,7 @@ def compute_features(
             total((sig.signal == "wish_to_close") & (sig.created_at > t90), 1),
             total(sig.signal == "fee_complaint", 1),
         )
-        .where(_in(sig.customer_id, customer_ids), sig.created_at > t180)
+        .where(_in(sig.customer_id, customer_ids), sig.created_at > t180, sig.created_at <= now)
         .group_by(sig.customer_id)
     ):
         if cid in rows:

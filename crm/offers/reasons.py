@@ -31,7 +31,9 @@ def offer_reasons(
     """Most specific first; always at least the segment reason."""
     out: list[Reason] = []
     category = offer.category
-    if opportunity is not None and category in ("wealth", "deposit"):
+    # Only a deposit event is worded as one (other event kinds have their own reasons).
+    deposit_event = opportunity is not None and opportunity.kind == "large_deposit"
+    if opportunity is not None and deposit_event and category in ("wealth", "deposit"):
         fig = opportunity.figures or {}
         out.append(
             reason(

@@ -74,7 +74,8 @@ def train_propensity(
         .where(labelled, (p.id % step) == 0)
     )
     xs, ys, base, holdout = [], [], [], []
-    stub = SimpleNamespace(figures={}, reason="", id=None)
+    # the history's "event" context is the deposit event (crm.offers.reasons words only that)
+    stub = SimpleNamespace(kind="large_deposit", figures={}, reason="", id=None)
     for row in session.execute(query):
         customer_id, code, context, outcome, segment, appetite = row[:6]
         offer = offers.get(code)

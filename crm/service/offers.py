@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from crm.analytics.events import open_opportunities
 from crm.clock import business_now
 from crm.closed_loop import record_outcome, record_presentation
+from crm.marketing import proactive
 from crm.models import OfferPresentation, Opportunity
 from crm.offers.nbo import next_best_offers
 from crm.schemas import (
@@ -106,6 +107,7 @@ def set_outcome(session: Session, presentation_id: int, outcome: str) -> Present
     if row is None:
         raise NotFound(f"No offer presentation with id {presentation_id}.")
     record_outcome(session, row, outcome)
+    proactive.outcome_recorded(session, row.id, outcome)  # a proactive message's item too
     return PresentationOut.model_validate(row)
 
 

@@ -32,6 +32,7 @@ SEQUENCE_TABLES = (
     "model_artifacts",
 )
 CRM_TABLES = (
+    "marketing_consents",
     "link_codes",
     "model_artifacts",
     "churn_signals",
@@ -64,6 +65,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--reset", action="store_true", help="wipe customer data and regenerate")
     parser.add_argument("--no-train", action="store_true", help="skip the propensity model")
+    parser.add_argument(
+        "--lean",
+        action="store_true",
+        help="a third of the transactions (older ones: only the salaries and fees features "
+        "read); every derived figure unchanged: for scale benches",
+    )
     args = parser.parse_args(argv)
     if args.customers < 1:
         parser.error("--customers must be at least 1")
@@ -127,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         if existing:
             wipe(session)
         seed_catalogue(session)
-        counters = generate(session, args.customers, args.seed, as_of, progress)
+        counters = generate(session, args.customers, args.seed, as_of, progress, lean=args.lean)
         reset_sequences(session)
         generated = time.perf_counter() - started
         summary = run_batch(session, now, train=not args.no_train, progress=progress)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from crm.catalogue import OFFERS
 from crm.synthetic import people
+from crm.synthetic.consents import write_consents
 from crm.synthetic.ledger import DESCRIPTIONS, HISTORY_DAYS, KINDS, Calendar, chunk_flows
 from crm.synthetic.load import Batch, Writer, postgres_bulk_mode
 from crm.synthetic.population import (
@@ -48,6 +49,8 @@ COMPLAINT_TEXT = {
     "payments": "A transfer took four days to arrive.",
 }
 SLA_DAYS = {"fees": 7, "service": 14, "cards": 5, "digital": 7, "payments": 7}
+LEAN_FULL_DAYS = 200  # lean history: every posting of the features' 180-day window, and more
+LEAN_KINDS = [KINDS.index("salary"), KINDS.index("fee")]  # the older postings features read
 INTERACTION_KINDS = (
     "balance_enquiry",
     "card_question",
@@ -85,11 +88,13 @@ def generate(
     seed: int,
     as_of: dt.date,
     progress: Callable[[str], None] | None = None,
+    lean: bool = False,
 ) -> Counters:
     """Write `customers` customers with their history into an empty, migrated database.
 
     Chunk k+1 is built (numpy, formatting) in a worker thread while chunk k streams into the
-    database, so Python and the database server each keep a core busy.
+    database, so Python and the database server each keep a core busy. `lean` (scale benches)
+    writes a third of the transactions: see `_write_transactions`.
     """
     pop = draw(customers, seed, as_of)
     make_demo_customers(pop, as_of)
@@ -102,7 +107,11 @@ def generate(
         lo = starts[chunk]
         rng = np.random.default_rng([seed, 1, chunk])
         hi = min(customers, lo + CHUNK)
-        return _chunk(Batch(writer.postgres), rng, cal, pop, lo, hi, counters)
+        batch = _chunk(Batch(writer.postgres), rng, cal, pop, lo, hi, counters, lean)
+        consent_rng = np.random.default_rng([seed, 2, chunk])  # its own stream: the rest stays
+        now = dt.datetime.combine(as_of, dt.time())
+        counters.count("marketing_consents", write_consents(batch, consent_rng, pop, lo, hi, now))
+        return batch
 
     with ExitStack() as stack:
         if writer.postgres:
@@ -122,7 +131,9 @@ def generate(
     return counters
 
 
-def _chunk(batch: Batch, rng, cal: Calendar, pop: Population, lo: int, hi: int, n: Counters):
+def _chunk(
+    batch: Batch, rng, cal: Calendar, pop: Population, lo: int, hi: int, n: Counters, lean=False
+):
     ids = np.arange(lo, hi) + 1
     as_of = cal.as_of
     now = dt.datetime.combine(as_of, dt.time())
@@ -210,7 +221,7 @@ def _chunk(batch: Batch, rng, cal: Calendar, pop: Population, lo: int, hi: int, 
 
     chunk = Chunk(batch, rng, cal, pop, lo, hi, n)
     _write_accounts(chunk, AccountIds(ids, current_id, card_id, closing, first))
-    _write_transactions(batch, cal, f, acct, tx_ids, balance_after, lo, n)
+    _write_transactions(batch, cal, f, acct, tx_ids, balance_after, lo, n, lean)
     _write_months(batch, cal, f, acct, starts, open_arr, lo, n)
     _write_contacts(batch, rng, pop, lo, hi, now, n)
     _write_presentations(batch, rng, pop, lo, hi, now, n)
@@ -391,7 +402,14 @@ def _write_accounts(chunk: Chunk, acc: AccountIds) -> None:
     n.count("cards", len(cards))
 
 
-def _write_transactions(batch: Batch, cal, f, acct, tx_ids, balance_after, lo, n) -> None:
+def _write_transactions(batch: Batch, cal, f, acct, tx_ids, balance_after, lo, n, lean) -> None:
+    """`lean` keeps the last LEAN_FULL_DAYS in full and, before that, only the salary and fee
+    postings the features read (their longest window is 365 days): features, segments, churn,
+    balances, monthly averages and recent events stay exactly as in the full history."""
+    if lean:
+        keep = (f["day"] >= HISTORY_DAYS - LEAN_FULL_DAYS) | np.isin(f["kind"], LEAN_KINDS)
+        f = {k: v[keep] for k, v in f.items()}
+        acct, tx_ids, balance_after = acct[keep], tx_ids[keep], balance_after[keep]
     base = np.datetime64(cal.base, "s")
     posted_at = base + (f["day"] * 86400 + f["sec"]).astype("timedelta64[s]")
     kinds, descs = list(KINDS), list(DESCRIPTIONS)

@@ -11,6 +11,9 @@ import conversations.note_models  # (notes, whispers)
 import conversations.satisfaction_models  # (satisfaction ratings)
 import conversations.sla_models  # (SLA targets)
 import conversations.team_models  # noqa: F401  (teams, transfers)
+import crm.marketing.campaign_models  # (campaigns, members)
+import crm.marketing.consent_models  # (marketing consent)
+import crm.marketing.outreach_models  # (outbound calls, proactive messages)
 import crm.models  # noqa: F401  (the customer record)
 from crm.db import Base, get_engine
 

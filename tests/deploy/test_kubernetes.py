@@ -170,7 +170,14 @@ def test_the_ingress_exposes_only_the_channels_the_chat_page_and_the_console(
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 @pytest.mark.parametrize(
-    "loop", ["HANDOFF_CHECK_SECONDS", "RETENTION_CHECK_SECONDS", "SLA_CHECK_SECONDS"]
+    "loop",
+    [
+        "HANDOFF_CHECK_SECONDS",
+        "RETENTION_CHECK_SECONDS",
+        "SLA_CHECK_SECONDS",
+        "OUTREACH_SCAN_SECONDS",
+        "PROACTIVE_SEND_SECONDS",
+    ],
 )
 def test_the_once_per_cluster_loops_run_on_exactly_one_replica(overlay: str, loop: str) -> None:
     running = []

@@ -36,6 +36,12 @@ whatever bank the generator makes (any seed, any business date).
 the step is written in that language (as core.language detects it): the assistant answers
 in the language of the customer's message.
 
+`proactive: {offer: CODE}` instead of `user` makes the bank speak first: a due in-app
+message is planned for the customer (tests/e2e/outreach.py: consent and an outreach item, as
+a campaign would) and the product's own sender sends it; the step's replies are what the
+assistant said, and the step fails unless exactly those reached the chat page live (its
+socket, as the open page receives them). The next steps answer it in chat.
+
 Rasa's own story tests skip custom actions; these run them for real. Run all with
 `make e2e` (starts a throwaway product, prints a pass/fail table) or from pytest.
 """
@@ -43,6 +49,7 @@ Rasa's own story tests skip custom actions; these run them for real. Run all wit
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -73,9 +80,12 @@ class Step:
     button: int | None = None  # press the n-th button (1-based) of the previous replies
     bot_has: list[str] = field(default_factory=list)
     language: str | None = None  # every reply's language (default: the conversation's)
+    proactive: dict[str, str] | None = None  # the bank speaks first (see the docstring)
 
     @property
     def label(self) -> str:
+        if self.proactive:
+            return "proactive message"
         return f"button {self.button}" if self.button else repr(self.user)
 
 
@@ -158,6 +168,7 @@ def load(paths: list[Path] | None = None) -> list[Conversation]:
                     bot=[str(b) for b in step["bot"]] if "bot" in step else None,
                     bot_has=[str(b) for b in step.get("bot_has", [])],
                     language=step.get("language"),
+                    proactive=step.get("proactive"),
                     check=[
                         Check(get=c["get"], has=c.get("has") or {}, lacks=c.get("lacks") or {})
                         for c in step.get("check", [])
@@ -235,6 +246,57 @@ class Product:
         if not replies:  # e.g. the connector's apology, which is not in the tracker
             replies = [m.get("text", "") for m in response.json().get("messages", [])]
             texts = list(replies)
+        return Turn(replies, buttons, texts)
+
+    def proactive(self, customer: int, plan: dict[str, str], wait: float = 45) -> Turn:
+        """Plan an in-app proactive message and read what the assistant said (the tracker)
+        and what reached the open chat page (its socket); an AssertionError if they differ."""
+        import asyncio
+        import json
+
+        import websockets
+
+        conversation = f"customer-{customer}"
+        before = len(self.tracker_events(conversation))
+        socket_url = self.env["PUBLIC_URL"].replace("http", "ws", 1) + "/chat/ws"
+        command = [sys.executable, "-m", "tests.e2e.outreach", str(customer), "app",
+                   plan["offer"], plan.get("reason", "segment")]  # fmt: skip
+
+        async def live() -> list[dict[str, Any]]:
+            async with websockets.connect(socket_url) as socket:
+                await socket.send(json.dumps({"token": self.token(customer)}))
+                assert json.loads(await socket.recv()).get("type") == "ready"
+                planned = await asyncio.to_thread(
+                    subprocess.run, command, env=self.env, cwd=E2E_DIR.parents[1],
+                    capture_output=True, text=True, timeout=120,
+                )  # fmt: skip
+                assert planned.returncode == 0, f"planning failed: {planned.stderr[-600:]}"
+                messages: list[dict[str, Any]] = []
+                deadline = time.monotonic() + wait
+                while not (messages and messages[-1].get("buttons")):  # the question ends it
+                    try:
+                        left = max(0.1, deadline - time.monotonic())
+                        event = json.loads(await asyncio.wait_for(socket.recv(), left))
+                    except TimeoutError:
+                        break
+                    if event.get("type") == "message":
+                        messages.append(event.get("message") or {})
+                return messages
+
+        delivered = asyncio.run(live())
+        replies, buttons, texts = [], [], []
+        for _ in range(20):  # the tracker is saved just after the messages went out
+            stored = self.tracker_events(conversation)[before:]
+            events = [e for e in stored if e.get("event") == "bot"]
+            if len(events) >= len(delivered):
+                break
+            time.sleep(0.5)
+        for event in events:
+            replies.append((event.get("metadata") or {}).get("utter_action") or event["text"])
+            buttons += (event.get("data") or {}).get("buttons") or []
+            texts.append(event.get("text") or "")
+        shown = [m.get("text", "") for m in delivered]
+        assert shown == texts, f"the chat page got {shown}, the conversation holds {texts}"
         return Turn(replies, buttons, texts)
 
     def get_cached(self, path: str) -> Any:
@@ -329,8 +391,11 @@ def run(
                 break
             text = buttons[step.button - 1]["payload"]
         try:
-            turn = product.say(customer, text, f"e2e-{run_id}-{number}")
-        except httpx.HTTPError as exc:
+            if step.proactive:
+                turn = product.proactive(customer, fill(step.proactive, **names))
+            else:
+                turn = product.say(customer, text, f"e2e-{run_id}-{number}")
+        except (httpx.HTTPError, AssertionError, OSError, subprocess.SubprocessError) as exc:
             failures.append(f"step {number} ({step.label}): {exc}")
             break
         replies, buttons = turn.replies, turn.buttons
@@ -400,7 +465,9 @@ def main() -> int:
 
     conversations = load(args.files or None)
     stores = on_postgres_and_redis("e2e") if args.on == "postgres" else {}
-    with running_product(**stores) as env:
+    # The proactive sender looks every second (off in a product by default, as on every
+    # replica but the scheduler): tests/e2e/proactive.yml waits for it.
+    with running_product(PROACTIVE_SEND_SECONDS="1", **stores) as env:
         results = run_all(conversations, Product(env), range(1, CUSTOMERS + 1))
     print(table(results))
     print(f"synthetic bank: {CUSTOMERS} customers, seed {SEED}, business date {AS_OF}, "

@@ -68,10 +68,49 @@ def running_stack(tmp_path_factory, bot_api: BotApiServer) -> Iterator[Stack]:
     prepare(env)
     stack = Stack.from_env(env, data / "logs")
     stack.start(timeout=300)
+    _STACKS.append(stack)
     try:
         yield stack
     finally:
+        _STACKS.remove(stack)
         stack.stop()
+
+
+_STACKS: list[Stack] = []  # the running product, for the logs of a failing test
+LOG_LINES_ON_FAILURE = 60
+_LOG_START = pytest.StashKey[dict[Path, int]]()
+
+
+def _log_sizes() -> dict[Path, int]:
+    return {
+        s.log_path: s.log_path.stat().st_size
+        for stack in _STACKS
+        for s in stack.services
+        if s.log_path is not None and s.log_path.exists()
+    }
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Remember where the product's logs stood when the test began."""
+    item.stash[_LOG_START] = _log_sizes()
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """A failing test's report carries what each service logged while it ran: a failure in CI
+    is then explained by the run itself, not only by a rerun."""
+    outcome = yield
+    report = outcome.get_result()
+    if call.when != "call" or not report.failed:
+        return
+    for path, start in item.stash.get(_LOG_START, {}).items():
+        with path.open("rb") as log:
+            log.seek(start)
+            lines = log.read().decode(errors="replace").splitlines()[-LOG_LINES_ON_FAILURE:]
+        if lines:
+            report.sections.append((f"product log {path.name}", "\n".join(lines)))
 
 
 @pytest.fixture(scope="session")

@@ -51,6 +51,7 @@ export function renderCopilot(data) {
     section("Churn risk",
       el("p", { class: `churn ${churn.level}`, text: `${churn.level} (${(churn.score * 100).toFixed(0)} %)` }),
       el("ul", { class: "reasons" }, ...churn.factors.map((f) => el("li", { text: f.text })))),
+    consentSection(p.marketing_consent || {}),
     section("Holdings", table(["Product", "Number", "Balance", "Status"],
       p.accounts.map((a) => [a.product_name || a.kind, `****${a.number_last4}`, `${a.balance} ${a.currency}`, a.status]))),
     section("Cards", table(["Card", "Status", "Expires"], p.cards.map((c) => [`${c.kind} ****${c.last4}`, c.status, c.expires_on]))),
@@ -69,6 +70,28 @@ export function renderCopilot(data) {
       o.held_back.length ? el("ul", { class: "held-back small" }, ...o.held_back.map((h) => el("li", { text: `${h.code}: ${h.text}` }))) : null,
       o.contact_policy ? el("p", { class: "small muted", text:
         `Contact policy: ${o.contact_policy.presented_last_7_days} of ${o.contact_policy.weekly_limit} offers this week` }) : null));
+}
+
+// Marketing consent per channel; the agent records what the customer asks for on this call or
+// chat (source "console"), never on their own initiative.
+function consentSection(consents) {
+  const change = (channel, granted) => el("button", { type: "button", class: "consent-change small",
+    disabled: !state.canAct, "data-channel": channel, text: granted ? `Customer agrees: ${channel}` : `Customer withdraws: ${channel}`,
+    on: { click: () => changeConsent(channel, granted) } });
+  return section("Marketing consent",
+    table(["Channel", "Consent", "Source", "Since"], Object.entries(consents).map(([channel, c]) =>
+      [channel, c.granted ? "yes" : "no", c.source || "never asked", (c.recorded_at || "").slice(0, 10)])),
+    el("div", { class: "actions" }, ...Object.entries(consents).map(([channel, c]) => change(channel, !c.granted)),
+      el("button", { type: "button", class: "consent-change small", disabled: !state.canAct, "data-channel": "all",
+        text: "Opt out everywhere", on: { click: () => changeConsent("all", false) } })));
+}
+
+async function changeConsent(channel, granted) {
+  try {
+    await api("POST", `/conversations/${encodeURIComponent(state.current)}/marketing-consent`, { channel, granted });
+    notice(`Marketing consent recorded: ${channel} ${granted ? "yes" : "no"}.`);
+  } catch (err) { notice(err.message, "error"); }
+  loadCopilot();
 }
 
 export async function loadCopilot() {

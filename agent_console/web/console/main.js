@@ -8,11 +8,13 @@ import { connect } from "./live.js";
 import { refreshQueue, startWaitClocks } from "./queue.js";
 import { bindSla } from "./sla.js";
 import { bindNotes } from "./notes.js";
+import { bindOutbound } from "./outbound.js";
 import { bindTransfer } from "./transfer.js";
 
 bindReplies();
 bindCanned();
 bindCalls();
+bindOutbound();
 bindNotes();
 bindTransfer();
 startWaitClocks();

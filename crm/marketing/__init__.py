@@ -1,0 +1,1 @@
+"""Precision marketing: consent and contact policy, campaigns, event-triggered outreach."""
