@@ -15,6 +15,7 @@ import json
 import os
 import random
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +58,34 @@ def read_examples(source: Path) -> dict[str, list[str]]:
     return by_category
 
 
+# A query's key, case and punctuation aside (punctuation read as nothing, or as a space).
+KEYS = (
+    lambda t: " ".join("".join(c for c in t.lower() if c.isalnum() or c.isspace()).split()),
+    lambda t: " ".join("".join(c if c.isalnum() else " " for c in t.lower()).split()),
+)
+
+
+def repeated(source: Path) -> set[str]:
+    """Queries the train split holds more than once, case and punctuation aside (read as
+    nothing or as a space): a phrasing the crowd wrote twice is likely in the held-out test
+    split too, so it is left out of both outputs (after the split, so every other example
+    keeps its side)."""
+    with (source / "train.csv").open(encoding="utf-8", newline="") as handle:
+        texts = [row["text"] for row in csv.DictReader(handle)]
+    stock: set[str] = set()
+    for read in KEYS:
+        seen = Counter(read(t) for t in texts)
+        stock |= {k for k, times in seen.items() if times > 1}
+    return stock
+
+
+def without(by_category: dict[str, list[str]], stock: set[str]) -> dict[str, list[str]]:
+    return {
+        c: [t for t in texts if not any(read(t) in stock for read in KEYS)]
+        for c, texts in by_category.items()
+    }
+
+
 def split(
     by_category: dict[str, list[str]], fraction: float = DEV_FRACTION, seed: int = SEED
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -90,7 +119,8 @@ def main() -> int:
     if not (source / "train.csv").exists():
         print(f"BANKING77 train split not found in {source} (set BANKING77_DIR)", file=sys.stderr)
         return 1
-    train, dev = split(read_examples(source))
+    stock = repeated(source)
+    train, dev = (without(part, stock) for part in split(read_examples(source)))
     TRAIN_OUT.parent.mkdir(parents=True, exist_ok=True)
     DEV_OUT.parent.mkdir(parents=True, exist_ok=True)
     TRAIN_OUT.write_text(to_yaml(train, "BANKING77 intents: the training part."), "utf-8")
@@ -102,4 +132,3 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
