@@ -14,7 +14,6 @@ continues that conversation.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from fastapi.concurrency import run_in_threadpool
@@ -22,6 +21,7 @@ from sqlalchemy import select
 
 from conversations.models import Handoff
 from conversations.rasa_client import RasaClient, RasaUnavailable
+from core.loops import every
 from core.vocabulary import HandoffStatus
 from crm.clock import business_now
 from crm.db import session_scope
@@ -103,14 +103,4 @@ async def send_once(rasa: RasaClient) -> int:
 
 
 async def run_forever(rasa: RasaClient) -> None:
-    interval = get_settings().proactive_send_seconds
-    if interval <= 0:
-        return
-    while True:
-        try:
-            await send_once(rasa)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a database hiccup must not end the sender for good
-            log.exception("proactive send failed; retrying")
-        await asyncio.sleep(interval)
+    await every(get_settings().proactive_send_seconds, lambda: send_once(rasa), "proactive send")

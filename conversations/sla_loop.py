@@ -7,18 +7,14 @@ conditional UPDATEs (conversations.sla), so even two checks at once alert once.
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from fastapi.concurrency import run_in_threadpool
 
 from conversations import sla
 from conversations.live import LiveBus
 from conversations.live_events import ComplaintsDue, SlaAlert
+from core.loops import every
 from crm.db import session_scope
 from crm.settings import get_settings
-
-log = logging.getLogger(__name__)
 
 
 def _check() -> tuple[list[sla.Alert], list[sla.ComplaintAlert]]:
@@ -56,14 +52,4 @@ async def check_once(live: LiveBus) -> int:
 
 
 async def run_forever(live: LiveBus) -> None:
-    interval = get_settings().sla_check_seconds
-    if interval <= 0:
-        return
-    while True:
-        try:
-            await check_once(live)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a database hiccup must not end the check for good
-            log.exception("SLA check failed; retrying")
-        await asyncio.sleep(interval)
+    await every(get_settings().sla_check_seconds, lambda: check_once(live), "SLA check")

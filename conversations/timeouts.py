@@ -10,7 +10,6 @@ a callback in the queue.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from fastapi.concurrency import run_in_threadpool
@@ -19,6 +18,7 @@ from conversations import status
 from conversations.live import LiveBus
 from conversations.live_events import HandoffTimedOut
 from conversations.rasa_client import RasaClient, RasaUnavailable
+from core.loops import every
 from crm.db import session_scope
 from crm.settings import get_settings
 
@@ -51,14 +51,8 @@ async def check_once(rasa: RasaClient, live: LiveBus) -> int:
 
 
 async def run_forever(rasa: RasaClient, live: LiveBus) -> None:
-    interval = get_settings().handoff_check_seconds
-    if interval <= 0:
-        return
-    while True:
-        try:
-            await check_once(rasa, live)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a database hiccup must not end the check for good
-            log.exception("handoff timeout check failed; retrying")
-        await asyncio.sleep(interval)
+    await every(
+        get_settings().handoff_check_seconds,
+        lambda: check_once(rasa, live),
+        "handoff timeout check",
+    )

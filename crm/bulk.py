@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, Table
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 
@@ -62,6 +63,53 @@ def bulk_insert(
         count += len(batch)
     cursor.close()
     return count
+
+
+def insert_new(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert `rows` (dicts, every one with the same keys); a row a unique constraint already
+    holds is skipped, not an error, so two scans or launches racing each other still insert
+    each row once: the unique index decides, not a read-then-write. Returns how many were new.
+
+    PostgreSQL: COPY into a temporary table, then one INSERT ... SELECT ... ON CONFLICT DO
+    NOTHING (a VALUES list per batch spent most of a 100,000-customer launch compiling
+    statements: 96 s, against about a second). SQLite: INSERT ... ON CONFLICT DO NOTHING."""
+    if not rows:
+        return 0
+    columns = list(rows[0])
+    if not is_postgres(session):
+        inserted = 0
+        for start in range(0, len(rows), SQLITE_BATCH):
+            stmt = (
+                sqlite.insert(table)
+                .values(list(rows[start : start + SQLITE_BATCH]))
+                .on_conflict_do_nothing()
+                .returning(table.c[columns[0]])
+            )
+            inserted += len(session.execute(stmt).all())
+        return inserted
+    stage, names = f"{table.name}_stage", ", ".join(columns)
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {stage} (LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DROP"
+        )
+        json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
+        with cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [json.dumps(row[c]) if c in json_columns else row[c] for c in columns]
+                )
+        cursor.execute(
+            f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {stage} "  # noqa: S608
+            "ON CONFLICT DO NOTHING"
+        )
+        inserted = cursor.rowcount
+        cursor.execute(f"DROP TABLE {stage}")
+    return int(inserted)
+
+
+SQLITE_BATCH = 1_000  # rows a statement: under SQLite's bound-parameter limit at ~20 columns
 
 
 def _sqlite_value(value: Any) -> Any:

@@ -18,7 +18,6 @@ them keep who looked and when but no longer say at whom. The bank's own account 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import logging
 import sys
@@ -36,6 +35,7 @@ from conversations.models import Conversation, Handoff, ReviewItem
 from conversations.note_models import ConversationNote
 from conversations.satisfaction_models import SatisfactionRating
 from conversations.team_models import HandoffTransfer
+from core.loops import every
 from core.senders import customer_sender_id, telegram_sender_id
 from core.vocabulary import Channel, HandoffStatus
 from crm.api.deps import CustomerDep, require_service_token
@@ -170,19 +170,13 @@ def retain_once() -> Retained:
         return apply_retention(session, get_settings().retention_days)
 
 
+async def _retain_round() -> None:
+    done = await run_in_threadpool(retain_once)
+    log.info("retention: %s", asdict(done))
+
+
 async def run_forever() -> None:
-    interval = get_settings().retention_check_seconds
-    if interval <= 0:
-        return
-    while True:
-        try:
-            done = await run_in_threadpool(retain_once)
-            log.info("retention: %s", asdict(done))
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a database hiccup must not end retention for good
-            log.exception("retention run failed; retrying")
-        await asyncio.sleep(interval)
+    await every(get_settings().retention_check_seconds, _retain_round, "retention run")
 
 
 def main(argv: list[str] | None = None) -> int:

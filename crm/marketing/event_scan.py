@@ -21,10 +21,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Integer, String, cast, exists, extract, func, literal, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crm.analytics.events import scan_deposit_events
+from crm.bulk import insert_new
 from crm.models import Account, Card, Opportunity, Transaction
 from crm.money import money_str, to_money
 
@@ -69,22 +69,9 @@ COLUMNS = (
 
 def store(session: Session, rows: list[dict[str, Any]]) -> int:
     """Insert opportunities; one the unique constraints already hold is skipped, not an error."""
-    if not rows:
-        return 0
-    full = [{c: row.get(c) for c in COLUMNS} for row in rows]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = Opportunity.__table__
-    count = 0
-    for start in range(0, len(full), 1000):
-        stmt = (
-            insert(table)
-            .values(full[start : start + 1000])
-            .on_conflict_do_nothing()
-            .returning(table.c.id)
-        )
-        count += len(session.execute(stmt).all())
-    return count
+    return insert_new(
+        session, Opportunity.__table__, [{c: r.get(c) for c in COLUMNS} for r in rows]
+    )
 
 
 def _row(customer_id: int, kind: str, category: str, text: str, figures: dict, **more) -> dict:

@@ -8,20 +8,18 @@ transaction decides (a launch writes its members and their items together).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import JSON, update
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from crm.bulk import insert_new
 from crm.clock import business_now
 from crm.marketing.outreach_models import OutreachItem
 
 _TABLE = OutreachItem.__table__
 _COLUMNS = [c.name for c in _TABLE.columns if c.name != "id"]
-_JSON_COLUMNS = {c.name for c in _TABLE.columns if isinstance(c.type, JSON)}
 _DEFAULTS: dict[str, Any] = {
     "campaign_id": None,
     "opportunity_id": None,
@@ -39,7 +37,6 @@ _DEFAULTS: dict[str, Any] = {
     "attempts": 0,
 }
 _REQUIRED = ("customer_id", "channel", "source", "expires_at", "dedupe_key")
-BATCH = 1_000  # 21 columns a row: stays under SQLite and PostgreSQL bind limits
 
 
 def _normalise(rows: Iterable[dict], now: dt.datetime) -> list[dict]:
@@ -62,57 +59,10 @@ def _normalise(rows: Iterable[dict], now: dt.datetime) -> list[dict]:
 
 
 def enqueue(session: Session, rows: list[dict]) -> int:
-    """Insert outreach items; a row whose dedupe_key exists already is skipped, not an error.
-
-    INSERT ... ON CONFLICT (dedupe_key) DO NOTHING on PostgreSQL and SQLite alike, so two
-    launches or scans racing each other still plan each contact once: the unique index
-    decides, not a read-then-write. Returns how many rows were inserted.
-    """
-    items = _normalise(rows, business_now())
-    if not items:
-        return 0
-    if session.get_bind().dialect.name == "postgresql":
-        return _enqueue_postgres(session, items)
-    inserted = 0
-    for start in range(0, len(items), BATCH):
-        batch = items[start : start + BATCH]
-        stmt = (
-            sqlite.insert(_TABLE)
-            .values(batch)
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(_TABLE.c.id)
-        )
-        inserted += len(session.execute(stmt).all())
-    return inserted
-
-
-def _enqueue_postgres(session: Session, items: list[dict]) -> int:
-    """COPY into a temporary table, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING.
-
-    A launch plans up to 100,000 contacts at once: a VALUES list per batch spent most of its
-    time compiling statements (96 s for 52,000 rows), COPY streams them in about a second."""
-    names = ", ".join(_COLUMNS)
-    raw = session.connection().connection.driver_connection
-    with raw.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS outreach_stage")
-        cursor.execute(
-            "CREATE TEMP TABLE outreach_stage (LIKE outreach_items INCLUDING DEFAULTS) "
-            "ON COMMIT DROP"
-        )
-        with cursor.copy(f"COPY outreach_stage ({names}) FROM STDIN") as copy:
-            for item in items:
-                copy.write_row([_copy_value(c, item[c]) for c in _COLUMNS])
-        cursor.execute(
-            f"INSERT INTO outreach_items ({names}) SELECT {names} FROM outreach_stage "  # noqa: S608
-            "ON CONFLICT (dedupe_key) DO NOTHING"
-        )
-        inserted = cursor.rowcount
-        cursor.execute("DROP TABLE outreach_stage")
-    return int(inserted)
-
-
-def _copy_value(column: str, value: Any) -> Any:
-    return json.dumps(value) if column in _JSON_COLUMNS else value
+    """Insert outreach items; a row whose dedupe_key exists already is skipped, not an error
+    (crm.bulk.insert_new: the unique index decides between racing launches and scans).
+    Returns how many rows were inserted."""
+    return insert_new(session, _TABLE, _normalise(rows, business_now()))
 
 
 def expire(session: Session, now: dt.datetime | None = None) -> int:

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from typing import Any
 
+from core.loops import every
 from crm.clock import business_now
 from crm.db import session_scope
 from crm.marketing.routing import scan_and_route
@@ -26,21 +27,15 @@ def scan_once() -> dict[str, Any]:
         return scan_and_route(session, business_now())
 
 
+async def _scan_round() -> None:
+    result = await asyncio.to_thread(scan_once)
+    log.info(
+        "outreach scan: %s new opportunities, %s items queued, %s expired",
+        sum(result["found"].values()),
+        result["enqueued"],
+        result["expired"],
+    )
+
+
 async def run_forever() -> None:
-    interval = get_settings().outreach_scan_seconds
-    if interval <= 0:
-        return
-    while True:
-        try:
-            result = await asyncio.to_thread(scan_once)
-            log.info(
-                "outreach scan: %s new opportunities, %s items queued, %s expired",
-                sum(result["found"].values()),
-                result["enqueued"],
-                result["expired"],
-            )
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a database hiccup must not end the scan for good
-            log.exception("Outreach scan failed; retrying")
-        await asyncio.sleep(interval)
+    await every(get_settings().outreach_scan_seconds, _scan_round, "outreach scan")

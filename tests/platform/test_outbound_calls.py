@@ -8,12 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from agent_console import outbound
 from agent_console.guards import Who
@@ -22,8 +19,8 @@ from crm.clock import business_now
 from crm.marketing import consent, outreach
 from crm.marketing.outreach_models import OutreachItem
 from crm.models import Interaction, OfferPresentation
+from tests.platform.rasa_stand_in import RasaStandIn, domain_responses
 
-ROOT = Path(__file__).resolve().parents[2]
 LIST = "/console/api/outbound"
 OFFER = "SAV_BONUS"
 
@@ -36,13 +33,6 @@ def any_hour(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setenv("MARKETING_QUIET_HOURS", "00:00-00:00")
     config.reset()
-
-
-def domain_responses() -> dict:
-    responses: dict = {}
-    for path in (ROOT / "assistant" / "domain").glob("*.yml"):
-        responses |= (yaml.safe_load(path.read_text()) or {}).get("responses") or {}
-    return responses
 
 
 def callee(world, consents: bool = True, **fields: Any):
@@ -422,35 +412,13 @@ def test_only_agents_and_supervisors_and_changes_need_the_csrf_token(
     )
 
 
-class DomainStandIn:
-    """Rasa's `/domain` as the platform reads it: the responses as written."""
-
-    def __init__(self) -> None:
-        body = json.dumps({"responses": domain_responses()}).encode()
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 def test_a_claimed_call_comes_with_its_script(client, users, crm_world, db, monkeypatch) -> None:
-    stand_in = DomainStandIn()
+    stand_in = RasaStandIn()
     monkeypatch.setattr(client.app.state.rasa, "_base", stand_in.url)
     c = callee(crm_world)
     item_id = plan(db, c, "with-script")
     data = claim(users["agent"], item_id).json()
-    stand_in.server.shutdown()
+    stand_in.close()
     assert data["script"][0]["text"].startswith(f"Good day, {c.full_name}. This is Alex")
     assert [s["step"] for s in data["script"]][-1] == "closing"
     assert data["profile"]["phone"] == c.phone  # the number to dial, for the holder only

@@ -8,83 +8,33 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from tests.platform.conftest import SERVICE_AUTH, CrmWorld
+from tests.platform.rasa_stand_in import RasaStandIn
 
 
-class RasaStandIn:
-    """Rasa's HTTP API as the sender calls it. After `execute` the tracker is what the real
-    assistant leaves once it has said the message: it holds the presentation the platform
-    recorded (read from the database, as action_proactive_offer reads it through the
-    customer API)."""
+def said(conversation: str) -> dict[str, Any]:
+    """The tracker after `execute`, as the real assistant leaves it once it has said the
+    message: it holds the presentation the platform recorded (read from the database, as
+    action_proactive_offer reads it through the customer API)."""
+    from crm.db import session_scope
+    from crm.marketing.proactive import message_for
 
-    def __init__(self, fail: bool = False) -> None:
-        self.calls: list[tuple[str, str, dict[str, Any], Any]] = []
-        stand_in = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                from urllib.parse import parse_qsl, urlsplit
-
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"null")
-                url = urlsplit(self.path)
-                conversation, what = url.path.split("/")[2], url.path.split("/")[-1]
-                stand_in.calls.append((conversation, what, dict(parse_qsl(url.query)), body))
-                if fail:
-                    self.send_response(503)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                self._answer({})
-
-            def do_GET(self) -> None:
-                conversation = self.path.split("?")[0].split("/")[2]
-                self._answer({"slots": stand_in.said(conversation)})
-
-            def _answer(self, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @staticmethod
-    def said(conversation: str) -> dict[str, Any]:
-        from crm.db import session_scope
-        from crm.marketing.proactive import message_for
-
-        with session_scope() as session:
-            message = message_for(session, int(conversation.removeprefix("customer-")))
-        return {"offer_presentation_id": message and message["presentation_id"]}
-
-    def executed(self) -> list[tuple[str, str, str]]:
-        """(conversation, action, output channel) of every action the assistant was asked
-        to run: what the customers were sent."""
-        return [
-            (c, b["name"], q.get("output_channel")) for c, w, q, b in self.calls if w == "execute"
-        ]
+    with session_scope() as session:
+        message = message_for(session, int(conversation.removeprefix("customer-")))
+    return {"offer_presentation_id": message and message["presentation_id"]}
 
 
 @pytest.fixture
 def rasa():
-    stand_in = RasaStandIn()
+    stand_in = RasaStandIn(slots=said)
     yield stand_in
-    stand_in.server.shutdown()
+    stand_in.close()
 
 
 def at(hour: int, minute: int = 0) -> dt.datetime:
@@ -340,7 +290,7 @@ def test_an_unreachable_assistant_leaves_no_presentation_behind(bank, clock) -> 
         assert (state.status, state.presentation_id, state.attempts) == ("pending", None, 1)
         assert bank.presentations(customer) == []  # no contact counted that never happened
     finally:
-        down.server.shutdown()
+        down.close()
 
 
 def test_two_replicas_claiming_one_item_at_the_same_moment_one_wins(bank) -> None:

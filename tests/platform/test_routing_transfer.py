@@ -5,84 +5,17 @@ told in the assistant's words, exactly once however many clicks race."""
 
 from __future__ import annotations
 
-import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from agent_console.models import Agent, AuditEntry
 from conversations.models import Conversation, Handoff
 from conversations.routing import team_for
 from conversations.team_models import HandoffTransfer, TeamMember
 from tests.platform.console_helpers import handoff
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def domain_text(name: str, language: str = "en") -> str:
-    responses: dict = {}
-    for path in (ROOT / "assistant" / "domain").glob("*.yml"):
-        responses |= (yaml.safe_load(path.read_text()) or {}).get("responses") or {}
-    for variation in responses[name]:
-        zh = any(c.get("value") == "zh" for c in variation.get("condition") or [])
-        if zh == (language == "zh"):
-            return variation["text"]
-    raise AssertionError(name)
-
-
-class RasaStandIn:
-    """Rasa's HTTP API as the platform uses it (no Rasa runs beside the platform tests; the
-    browser test talks to the real one): the assistant's domain as written, a tracker
-    whose `language` slot the test sets, and every event appended, recorded."""
-
-    def __init__(self) -> None:
-        self.appended: list[tuple[str, dict[str, Any]]] = []
-        self.language: dict[str, str] = {}
-        responses: dict = {}
-        for path in (ROOT / "assistant" / "domain").glob("*.yml"):
-            responses |= (yaml.safe_load(path.read_text()) or {}).get("responses") or {}
-        stand_in = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _json(self, body: Any) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self) -> None:
-                path = self.path.split("?")[0]
-                if path == "/domain":
-                    return self._json({"responses": responses})
-                conversation = path.split("/")[2]
-                slots = {"language": stand_in.language.get(conversation, "en")}
-                return self._json({"sender_id": conversation, "slots": slots, "events": []})
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"null")
-                conversation = self.path.split("/")[2]
-                for event in body if isinstance(body, list) else [body]:
-                    stand_in.appended.append((conversation, event))
-                self._json({})
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def said_to(self, conversation: str) -> list[str]:
-        return [
-            e["text"] for c, e in self.appended if c == conversation and e.get("event") == "bot"
-        ]
+from tests.platform.rasa_stand_in import RasaStandIn, domain_text
 
 
 @pytest.fixture
@@ -90,7 +23,7 @@ def rasa(client, monkeypatch):
     stand_in = RasaStandIn()
     monkeypatch.setattr(client.app.state.rasa, "_base", stand_in.url)
     yield stand_in
-    stand_in.server.shutdown()
+    stand_in.close()
 
 
 def set_capacity(db, username: str, capacity: int) -> None:

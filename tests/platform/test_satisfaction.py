@@ -4,9 +4,6 @@ answer once per rated handoff or session, for the agent and team who had it and 
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -15,37 +12,7 @@ from agent_console.models import Agent
 from conversations.satisfaction_models import SatisfactionRating
 from tests.platform.conftest import SERVICE_AUTH
 from tests.platform.console_helpers import handoff
-
-
-class RasaStandIn:
-    """Rasa's HTTP API as the console calls it when a conversation ends (no Rasa runs beside
-    the platform tests; the browser test talks to the real one): every call recorded."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str, Any]] = []
-        stand_in = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"null")
-                path = self.path.split("?")[0]
-                stand_in.calls.append((path.split("/")[2], path.split("/")[-1], body))
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def last_calls(self, conversation: str, count: int) -> list[Any]:
-        """The bodies of the console's last `count` calls to Rasa for the conversation."""
-        return [body for c, _, body in self.calls if c == conversation][-count:]
+from tests.platform.rasa_stand_in import RasaStandIn
 
 
 @pytest.fixture
@@ -53,7 +20,7 @@ def rasa(client, monkeypatch):
     stand_in = RasaStandIn()
     monkeypatch.setattr(client.app.state.rasa, "_base", stand_in.url)
     yield stand_in
-    stand_in.server.shutdown()
+    stand_in.close()
 
 
 def rate(client, conversation: str, subject: str, rating: int, **fields: Any):
