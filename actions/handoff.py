@@ -114,7 +114,8 @@ async def hand_over(
         "intent": topic_intent(tracker),  # with the reason, picks the team (platform routing)
     }
     try:
-        handoff = await platform_api.post("handoffs", body, tracker.sender_id)
+        # The platform answers a repeat with the conversation's open handoff.
+        handoff = await platform_api.post("handoffs", body, tracker.sender_id, idempotent=True)
     except platform_api.ERRORS as exc:
         log.warning("handoff (%s) not created: %s", reason, exc.__class__.__name__)
         dispatcher.utter_message(response="utter_handoff_failed")

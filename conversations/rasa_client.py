@@ -16,6 +16,9 @@ from core import rasa_auth
 from crm.settings import get_settings
 
 JWT_SECONDS = 300
+# Rasa (Sanic) closes a connection after 5 s idle; a pooled one reused just as it closes fails
+# the call. httpx's default expiry is the same 5 s, so forget idle connections sooner.
+KEEPALIVE_SECONDS = 2.0
 
 
 class RasaUnavailable(Exception):
@@ -31,7 +34,9 @@ class RasaClient:
         self._base = base_url.rstrip("/")
         self._secret = token
         self._jwt, self._jwt_until = "", 0.0
-        self._client = httpx.AsyncClient(timeout=10)
+        self._client = httpx.AsyncClient(
+            timeout=10, limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS)
+        )
         self._domain: dict[str, Any] | None = None
         self._domain_at = 0.0
         self._domain_ttl = domain_ttl
