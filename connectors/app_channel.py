@@ -17,7 +17,6 @@ from rasa.core.channels.channel import (
     OutputChannel,
     UserMessage,
 )
-from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -25,6 +24,7 @@ from sanic.response import HTTPResponse
 from assistant.settings import get_rasa_settings
 from connectors import outside_dialogue, platform_api
 from connectors.replay_guard import Claim, ReplayGuard, guard_from_environment
+from connectors.stored_turns import stored_turn
 from core.app_token import AppIdentity, AppTokenVerifier, InvalidToken
 from core.logs import conversation_id
 from core.pii import mask_card_and_id
@@ -89,28 +89,7 @@ def _unavailable() -> HTTPResponse:
 
 
 async def _answer_in_store(request: Request, sender: str, key: str) -> dict[str, Any] | None:
-    """The answer to a turn the tracker store already holds (found by its message_id): a
-    replica that died after storing it but before its reply was kept must not make the
-    retry act twice (block two cards, file two complaints)."""
-    agent = getattr(request.app.ctx, "agent", None)
-    tracker = await agent.tracker_store.retrieve(sender) if agent is not None else None
-    if tracker is None:
-        return None
-    events = list(tracker.events)
-    at = next(
-        (i for i, e in enumerate(events) if isinstance(e, UserUttered) and e.message_id == key),
-        None,
-    )
-    if at is None:
-        return None
-    messages = []
-    for event in events[at + 1 :]:
-        if isinstance(event, UserUttered):
-            break
-        if isinstance(event, BotUttered):
-            extra = {k: v for k, v in (event.data or {}).items() if v}
-            messages.append({"text": event.text, **extra})
-    return {"conversation_id": sender, "messages": messages, "with_agent": tracker.is_paused()}
+    return await stored_turn(getattr(request.app.ctx, "agent", None), sender, key)
 
 
 async def _answer_in_store_or_none(request: Request, sender: str, key: str) -> dict | None:
@@ -236,14 +215,18 @@ class AppChannel(InputChannel):
             key = f"app:{identity.customer_id}:{message_id}" if message_id is not None else None
             try:
                 claim = await self.guard.claim(key) if key else Claim.NEW
+                if not claim:  # a resend while another replica has the message
+                    earlier = await self.guard.wait_reply(key)
+                    if earlier is not None:
+                        return response.json(earlier | {"replayed": True})
+                    # Released, or its replica died (lease lapsed) while this one waited:
+                    # take it on now rather than make the customer resend again.
+                    claim = await self.guard.claim(key)
             except Exception:  # the tracker store's database is down: nothing happened yet
                 log.exception("could not claim message %s", key)
                 return _unavailable()
             if not claim:
-                earlier = await self.guard.wait_reply(key)
-                if earlier is None:
-                    return _error(409, "in_progress", "This message is still being processed.")
-                return response.json(earlier | {"replayed": True})
+                return _error(409, "in_progress", "This message is still being processed.")
             if claim is Claim.TAKEN_OVER:
                 try:
                     stored = await _answer_in_store(request, sender, key)

@@ -107,10 +107,6 @@ class ReplayGuard:
         with self._engine.begin() as conn:
             conn.execute(statement)
 
-    def _scalar(self, statement: Any) -> Any:
-        with self._engine.begin() as conn:
-            return conn.execute(statement).scalar()
-
     async def finish(self, key: str, reply: Any) -> None:
         statement = (
             self._table.update().where(self._table.c.key == key).values(reply=json.dumps(reply))
@@ -130,18 +126,32 @@ class ReplayGuard:
         )
         await asyncio.to_thread(self._execute, statement)
 
-    async def _get(self, key: str) -> str | None:
-        statement = sa.select(self._table.c.reply).where(self._table.c.key == key)
-        return await asyncio.to_thread(self._scalar, statement)
+    async def _get(self, key: str) -> tuple[str, float] | None:
+        statement = sa.select(self._table.c.reply, self._table.c.created_at).where(
+            self._table.c.key == key
+        )
+        row = await asyncio.to_thread(self._first, statement)
+        return (row[0], row[1]) if row is not None else None
+
+    def _first(self, statement: Any) -> Any:
+        with self._engine.begin() as conn:
+            return conn.execute(statement).first()
 
     async def wait_reply(self, key: str, timeout: float = 15) -> Any | None:
+        """The reply once the replica processing `key` stores it. None when it did not within
+        `timeout`, when processing failed (the key was released), or when the claim's lease
+        lapsed (its replica died): in the last two cases a `claim` now takes the message on,
+        so a resend waits at most for the lease, not for one more resend."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            value = await self._get(key)
-            if value is None:
+            row = await self._get(key)
+            if row is None:
                 return None
-            if value != PROCESSING:
-                return json.loads(value)
+            reply, claimed_at = row
+            if reply != PROCESSING:
+                return json.loads(reply)
+            if claimed_at < time.time() - LEASE_SECONDS:
+                return None
             await asyncio.sleep(0.1)
         return None
 

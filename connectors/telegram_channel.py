@@ -25,7 +25,8 @@ from telegram.error import TelegramError
 
 from assistant.settings import RasaSettings, get_rasa_settings
 from connectors import outside_dialogue, platform_api
-from connectors.replay_guard import ReplayGuard, guard_from_environment
+from connectors.replay_guard import Claim, ReplayGuard, guard_from_environment
+from connectors.stored_turns import stored_turn
 from core.logs import conversation_id
 from core.pii import mask_card_and_id
 from core.rate_limit import LINK_CODE_GUESSES, MESSAGES_PER_CUSTOMER, RateLimiter
@@ -180,12 +181,13 @@ class TelegramChannel(InputChannel):
     ) -> None:
         """One Telegram update, once: a redelivered update (same update_id) is skipped."""
         key = f"telegram:{self.bot.id}:{update.update_id}"
-        if not await self.guard.claim(key):
+        claim = await self.guard.claim(key)
+        if not claim:
             log.info("Telegram update %s was already handled; skipped", update.update_id)
             return
         try:
             async with self.guard.held(key):
-                await self._handle(update, on_new_message, agent)
+                await self._handle(update, on_new_message, agent, claim is Claim.TAKEN_OVER)
         except BaseException:
             await self.guard.release(key)
             raise
@@ -196,8 +198,10 @@ class TelegramChannel(InputChannel):
         update: Update,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
         agent: Any,
+        taken_over: bool = False,
     ) -> None:
-        """A text message, a button press, or something we ignore (logged)."""
+        """A text message, a button press, or something we ignore (logged). `taken_over`: a
+        replica died handling this update, maybe after Rasa stored the turn (see stored_turns)."""
         if update.callback_query is not None:
             query = update.callback_query
             with contextlib.suppress(TelegramError):
@@ -231,6 +235,11 @@ class TelegramChannel(InputChannel):
         text = mask_card_and_id(text)  # never stored readable (see app_channel)
         customer_id = await self._customer_for(chat)
         sender = customer_sender_id(customer_id) if customer_id else telegram_sender_id(chat)
+        if taken_over and await stored_turn(agent, sender, message_id) is not None:
+            # Its replies went out as the turn ran; sending the turn again would act twice.
+            log.info("Telegram update %s was answered before its replica died; skipped",
+                     update.update_id)  # fmt: skip
+            return
         token = conversation_id.set(sender)
         try:
             await on_new_message(

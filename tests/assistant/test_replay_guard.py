@@ -97,6 +97,30 @@ def test_a_claim_left_by_a_killed_replica_lapses_but_a_reply_does_not(
     assert answered_again is Claim.HELD, "an answered message keeps its reply past the lease"
 
 
+def test_a_resend_waiting_on_a_dead_replica_takes_the_message_on_when_the_lease_lapses(
+    guard: ReplayGuard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not 15 s of waiting and a 409 followed by yet another resend: the wait ends when the
+    lease lapses, and the waiting resend's claim takes the message over."""
+    from connectors import replay_guard
+
+    monkeypatch.setattr(replay_guard, "LEASE_SECONDS", 1)
+    key = f"app:5:{uuid.uuid4().hex}"
+
+    async def scenario() -> tuple[Claim, object, float, Claim]:
+        assert await guard.claim(key)  # the replica processing it dies; nothing renews it
+        first = await guard.claim(key)
+        started = time.monotonic()
+        reply = await guard.wait_reply(key, timeout=10)
+        return first, reply, time.monotonic() - started, await guard.claim(key)
+
+    first, reply, waited, then = asyncio.run(scenario())
+    assert first is Claim.HELD
+    assert reply is None
+    assert waited < 3, f"waited {waited:.1f} s for a replica that died"
+    assert then is Claim.TAKEN_OVER
+
+
 def test_a_slow_turn_keeps_its_claim_while_it_is_processed(
     guard: ReplayGuard, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -123,8 +147,6 @@ def test_a_slow_turn_keeps_its_claim_while_it_is_processed(
 def test_a_turn_stored_by_a_replica_that_died_is_answered_from_the_store(tmp_path) -> None:
     """The retry that takes over a lapsed claim finds the turn in the tracker store (by its
     message_id) and gets that answer instead of blocking a second card."""
-    from types import SimpleNamespace
-
     from rasa.core.agent import Agent
     from rasa.core.tracker_store import TrackerStore
     from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
@@ -132,7 +154,7 @@ def test_a_turn_stored_by_a_replica_that_died_is_answered_from_the_store(tmp_pat
     from rasa.utils.endpoints import EndpointConfig
 
     from assistant import runtime_config
-    from connectors.app_channel import _answer_in_store
+    from connectors.stored_turns import stored_turn
 
     config = EndpointConfig.from_dict(runtime_config.tracker_store("", tmp_path))
     store = TrackerStore.create(config)
@@ -150,11 +172,9 @@ def test_a_turn_stored_by_a_replica_that_died_is_answered_from_the_store(tmp_pat
         ],
     )
     asyncio.run(store.save(tracker))
-    request = SimpleNamespace(
-        app=SimpleNamespace(ctx=SimpleNamespace(agent=Agent(tracker_store=store)))
-    )
+    agent = Agent(tracker_store=store)
 
-    answer = asyncio.run(_answer_in_store(request, "customer-9", key))
+    answer = asyncio.run(stored_turn(agent, "customer-9", key))
     assert answer == {
         "conversation_id": "customer-9",
         "messages": [
@@ -163,4 +183,4 @@ def test_a_turn_stored_by_a_replica_that_died_is_answered_from_the_store(tmp_pat
         ],
         "with_agent": False,
     }
-    assert asyncio.run(_answer_in_store(request, "customer-9", "app:9:never-sent")) is None
+    assert asyncio.run(stored_turn(agent, "customer-9", "app:9:never-sent")) is None

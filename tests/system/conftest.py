@@ -149,15 +149,40 @@ def product(running_stack: Stack) -> dict[str, str]:
     return running_stack.env
 
 
+def tracker_database(product: dict[str, str]):
+    """The Rasa side's database (tracker store, replay guard), SQLite or PostgreSQL."""
+    import sqlalchemy as sa
+
+    url = product.get("DATABASE_URL") or f"sqlite:///{Path(product['DATA_DIR']) / 'tracker.db'}"
+    return sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+
+
 def stored_events_text(product: dict[str, str], sender: str) -> str:
     """Everything the tracker store holds for a conversation, as stored (SQLite or PostgreSQL)."""
     import sqlalchemy as sa
 
-    url = product.get("DATABASE_URL") or f"sqlite:///{Path(product['DATA_DIR']) / 'tracker.db'}"
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    with sa.create_engine(url).connect() as conn:
+    with tracker_database(product).connect() as conn:
         rows = conn.execute(sa.text("SELECT data FROM events WHERE sender_id = :s"), {"s": sender})
         return "\n".join(row[0] for row in rows)
+
+
+# connectors.replay_guard's lease on a message being processed (its runtime is not this one)
+REPLAY_LEASE_SECONDS = 20
+
+
+def leave_claim_of_a_dead_replica(product: dict[str, str], key: str, claimed_ago: float) -> None:
+    """What a replica killed mid-turn leaves in the replay guard: the message's key still
+    "processing", last renewed `claimed_ago` seconds ago."""
+    import time
+
+    import sqlalchemy as sa
+
+    with tracker_database(product).begin() as conn:
+        conn.execute(sa.text("DELETE FROM channel_replays WHERE key = :k"), {"k": key})
+        conn.execute(
+            sa.text("INSERT INTO channel_replays (key, reply, created_at) VALUES (:k, :r, :t)"),
+            {"k": key, "r": "__processing__", "t": time.time() - claimed_ago},
+        )
 
 
 def log_text(product: dict[str, str]) -> str:

@@ -10,8 +10,10 @@ import httpx
 
 from core.wording import WITHOUT_BALANCE
 from tests.system.conftest import (
+    REPLAY_LEASE_SECONDS,
     app_token,
     crm,
+    leave_claim_of_a_dead_replica,
     log_text,
     rasa_headers,
     response_texts,
@@ -112,6 +114,25 @@ def test_a_retried_message_is_processed_and_answered_once(product, customer) -> 
     ).json()
     user_turns = [e for e in tracker["events"] if e["event"] == "user"]
     assert len(user_turns) == 1
+
+
+def test_a_resend_takes_over_a_message_whose_replica_died_without_another_resend(
+    product, customer
+) -> None:
+    """The replica that had the message was killed 3 s before its lease ran out: the resend
+    waits for the lease, then answers the message itself (before: 15 s, then 409 "in
+    progress" and yet another resend)."""
+    token = app_token(product, customer)
+    assert send(product, token, {"message": "hi", "message_id": "died-0"}).status_code == 200
+    leave_claim_of_a_dead_replica(
+        product, f"app:{customer}:died-1", claimed_ago=REPLAY_LEASE_SECONDS - 3
+    )
+    started = time.monotonic()
+    resent = send(product, token, {"message": "hello", "message_id": "died-1"})
+    waited = time.monotonic() - started
+    assert resent.status_code == 200, resent.text
+    assert resent.json()["messages"] and "replayed" not in resent.json()
+    assert waited < 12, f"the resend took {waited:.1f} s"
 
 
 def test_bot_stays_silent_while_an_agent_has_the_conversation(product, customer) -> None:

@@ -12,8 +12,10 @@ from scripts.stack import Stack, free_ports
 from tests.support.bot_api_server import BotApiServer
 from tests.system.conftest import (
     TELEGRAM_SECRET,
+    TELEGRAM_TOKEN,
     app_token,
     crm,
+    leave_claim_of_a_dead_replica,
     log_text,
     rasa_headers,
     response_texts,
@@ -94,6 +96,26 @@ def test_redelivered_update_is_answered_once(product, bot_api) -> None:
     wait_sent_to(bot_api, chat, 1)
     time.sleep(1.5)
     assert len(sent_to(bot_api, chat)) == 1
+
+
+def test_an_update_answered_by_a_replica_that_then_died_is_not_answered_again(
+    product, bot_api
+) -> None:
+    """The replica stored the turn and sent the replies, then was killed before it marked the
+    update handled. Telegram redelivers it after the claim lapsed: the retry finds the turn in
+    the tracker store and sends nothing twice."""
+    chat = 700011
+    update = message_update(chat, "hello")
+    assert post_update(product, update).status_code == 200
+    answered = len(wait_sent_to(bot_api, chat, 1))
+    bot_id = TELEGRAM_TOKEN.split(":")[0]
+    leave_claim_of_a_dead_replica(product, f"telegram:{bot_id}:{update['update_id']}", 60)
+    assert post_update(product, update).status_code == 200
+    time.sleep(1.5)
+    assert len(sent_to(bot_api, chat)) == answered
+    assert f"Telegram update {update['update_id']} was answered before its replica died" in (
+        log_text(product)
+    )
 
 
 def test_body_that_is_not_an_update_is_400(product, bot_api) -> None:
