@@ -67,8 +67,9 @@ def main() -> None:
     import rasa.utils.io
     from rasa.__main__ import main as rasa_main
 
-    from assistant import durable_store, session_hold, warm_up
+    from assistant import action_result_check, durable_store, session_hold, warm_up
 
+    action_result_check.install()
     session_hold.install()
     durable_store.install()
     warm_up.install()

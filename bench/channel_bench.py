@@ -4,10 +4,13 @@ Starts the product as `make demo` does (SQL tracker store, event broker, replay 
 check) beside a bare `rasa run` with only the built-in REST channel on the same model,
 once with in-memory trackers and once on the product's SQL tracker store (where the
 difference goes), measured in turns. Prints p50/p99 latency and messages/s at 1 and 32
-concurrent senders (each starting a new conversation every 8 messages); target: in-app
-p50 within 1.3x of bare Rasa.
+concurrent senders (each starting a new conversation every 8 messages); targets, against
+bare Rasa on the same SQL tracker store: in-app p50 within 1.15x at 1 conversation,
+throughput at least 0.95x at 32.
 
-Run: .venvs/platform/bin/python -m bench.channel_bench [--messages 320]
+Run: .venvs/rasa/bin/python -m bench.channel_bench [--messages 320]
+(the Rasa runtime: it writes the bare Rasa's endpoints with the product's own tracker-store
+configuration)
 """
 
 from __future__ import annotations
@@ -202,14 +205,20 @@ def main() -> int:
     ):
         for conversations, (p50, p99, rate) in results.items():
             print(f"{label:<36}{conversations:>5}{p50:>9.1f}{p99:>9.1f}{rate:>8.1f}")
-    for conversations in (1, 32):
-        ratio = in_app[conversations][0] / baseline[conversations][0]
-        verdict = "meets" if ratio <= 1.3 else "MISSES"
-        rate = in_app[conversations][2] / baseline[conversations][2]
-        print(
-            f"p50 ratio at {conversations:>2} conversations: {ratio:.2f}x "
-            f"({verdict} target <= 1.3x); throughput {rate:.2f}x of bare Rasa"
-        )
+    # Targets (issue 18), beside bare Rasa on the same model and the same SQL tracker store:
+    # in-app p50 <= 1.15x at 1 conversation, throughput >= 0.95x at 32.
+    ratio = in_app[1][0] / with_store[1][0]
+    rate = in_app[32][2] / with_store[32][2]
+    print(
+        f"in-app p50 at 1 conversation: {ratio:.2f}x bare Rasa on the SQL store "
+        f"({'meets' if ratio <= 1.15 else 'MISSES'} target <= 1.15x); "
+        f"{in_app[1][0] / baseline[1][0]:.2f}x in-memory bare Rasa"
+    )
+    print(
+        f"in-app throughput at 32 conversations: {rate:.2f}x bare Rasa on the SQL store "
+        f"({'meets' if rate >= 0.95 else 'MISSES'} target >= 0.95x); "
+        f"{in_app[32][2] / baseline[32][2]:.2f}x in-memory bare Rasa"
+    )
     return 0
 
 

@@ -15,7 +15,8 @@ run "customer data and offers" .venvs/platform/bin/python -m bench.crm_bench
 # on the 100,000-customer bank crm_bench left in BENCH_POSTGRES_URL (builds one if it is not there)
 run "precision marketing: campaigns, event scan and routing, 100,000 customers" .venvs/platform/bin/python -m bench.marketing_scale --reuse
 run "assistant NLU (trains from scratch, timed)" .venvs/rasa/bin/python -m bench.nlu_bench
-run "in-app channel vs bare Rasa" .venvs/platform/bin/python -m bench.channel_bench
+run "in-app channel vs bare Rasa" .venvs/rasa/bin/python -m bench.channel_bench
+run "one host: turns with custom actions at 10 and 40 customers" .venvs/platform/bin/python -m bench.host_throughput
 run "handoff summary mood: sentiment lexicon on held-out examples" .venvs/platform/bin/python -m bench.sentiment_eval
 [ -f bench/console_bench.py ] && run "agent console: customer message -> agent browser" .venvs/platform/bin/python -m bench.console_bench
 exit $failed
