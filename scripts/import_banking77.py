@@ -79,9 +79,18 @@ def repeated(source: Path) -> set[str]:
     return stock
 
 
+# Queries of this many words or fewer ("Lost password", "Supported countries") are left out
+# too: a two-word phrasing is one the crowd writes again, in the test split as well.
+STOCK_WORDS = 2
+
+
 def without(by_category: dict[str, list[str]], stock: set[str]) -> dict[str, list[str]]:
     return {
-        c: [t for t in texts if not any(read(t) in stock for read in KEYS)]
+        c: [
+            t
+            for t in texts
+            if not any(read(t) in stock for read in KEYS) and len(KEYS[0](t).split()) > STOCK_WORDS
+        ]
         for c, texts in by_category.items()
     }
 
