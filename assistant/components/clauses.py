@@ -26,6 +26,12 @@ def substantial(piece: str) -> bool:
     return len(piece.split()) >= MIN_WORDS or len(HAN.findall(piece)) >= MIN_HAN
 
 
+def length_in_words(text: str) -> float:
+    """Words, a Han character counting as half of one (a Chinese word is one to three)."""
+    han = len(HAN.findall(text or ""))
+    return len(HAN.sub(" ", text or "").split()) + han / 2
+
+
 def clauses(text: str) -> list[str]:
     """The message's asks in order; one element when it asks one thing."""
     if not REQUEST_JOIN.search(text or ""):

@@ -50,7 +50,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC
 
-from assistant.components.clauses import clauses
+from assistant.components.clauses import clauses, length_in_words
 from assistant.components.sentence_encoder import DIM, load_encoder
 from assistant.components.spelling import SpellingCorrector, vocabulary
 from assistant.components.text_features import DEFAULT_VIEWS, NgramFeatures
@@ -180,6 +180,9 @@ class EncoderIntentClassifier(GraphComponent, IntentClassifier):
             # `asks` (what the assistant can do as a second request), scores at least this,
             # and is not in the main intent's request group.
             "other_ask_confidence": 0.9,
+            # A longer message tells one story in several clauses (BANKING77's narratives);
+            # scoring its clauses cost it a second pass of the encoder for no ask found.
+            "asks_up_to_words": 30,
             "asks": [],
             "same_request": [],
         }
@@ -317,6 +320,8 @@ class EncoderIntentClassifier(GraphComponent, IntentClassifier):
             rows = softmax(head.scores(texts), head.temperature)
             for message, row, text in zip(group, rows, texts, strict=True):
                 self._set_ranking(message, row, top)
+                if length_in_words(text) > self._config["asks_up_to_words"]:
+                    continue
                 pieces = clauses(text)
                 if len(pieces) > 1:
                     # Scored apart from the whole message: one batch pads every clause to
