@@ -3,8 +3,12 @@ held-out dev splits it measures on are not training data."""
 
 from __future__ import annotations
 
+import re
+
 from bench.nlu_eval import BANK_DEV, DEV, ZH_DEV, DevParse, dev_examples
-from scripts.nlu_gate import figures, leaked, training_texts
+from scripts.nlu_gate import ROOT, figures, leaked, training_texts
+
+NLU_DATA = ROOT / "nlu_data"
 
 FLOORS = {"accuracy": {"bank_dev": 0.9}, "intent_f1": {"block_card": 0.9, "complaint": 0.9}}
 
@@ -38,3 +42,19 @@ def test_the_dev_splits_hold_no_training_example() -> None:
     assert leaked(["Block My Card"], seen) == ["Block My Card"]  # the check itself works
     for split in (DEV, BANK_DEV, ZH_DEV):
         assert leaked([t for t, _ in dev_examples(split)], seen) == [], split.name
+
+
+def test_no_training_example_is_a_lone_english_word() -> None:
+    """"yes", "hello", "thanks": the stock phrasings every crowd writes, so the held-out
+    BANKING77/CLINC150 test splits have them too, and the assistant must not train on them
+    (it still reads them: `tests/stories` and the e2e conversations send them)."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    alone = [
+        m.get("text")
+        for path in sorted(NLU_DATA.rglob("*.yml"))
+        for m in load_data(str(path)).intent_examples
+        # a lone word naming an entity is a form's answer ("fees" at the category step)
+        if re.fullmatch(r"[a-z']+", m.get("text").strip(" .,!?").lower()) and not m.get("entities")
+    ]
+    assert alone == []
