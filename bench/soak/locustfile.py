@@ -75,7 +75,15 @@ class Customer(HttpUser):
     wait_time = between(*THINK)
 
     def on_start(self) -> None:
+        """Take the next customer; past the last one, stop at once without a word.
+
+        Locust counts running users while it ramps up: a conversation that ends before the
+        ramp does is replaced by a new user, who would be a customer the run never planned
+        (more messages recorded than customers times turns).
+        """
         self.customer = next(_customers)
+        if self.customer >= FIRST_CUSTOMER + USERS:
+            raise StopUser()
         self.kind = scenario_of(self.customer)
         self.token = app_token.issue(self.customer, SECRET, 3600)
         self.turn = 0

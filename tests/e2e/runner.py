@@ -157,13 +157,25 @@ class Result:
         return not self.failures
 
 
+def _user_text(step: dict, where: str) -> str:
+    """The customer's words, refused unless YAML read them as text.
+
+    Unquoted `yes`, `no`, `on` or `off` are booleans to YAML; sent as "True" they test nothing
+    a customer would type, so the file is wrong, not the assistant.
+    """
+    text = step.get("user", "")
+    if not isinstance(text, str):
+        raise ValueError(f"{where}: user: {text!r} is not text; quote it (user: \"{text}\")")
+    return text
+
+
 def load(paths: list[Path] | None = None) -> list[Conversation]:
     conversations = []
     for path in paths or sorted(E2E_DIR.glob("*.yml")):
         for item in (yaml.safe_load(path.read_text()) or {}).get("conversations", []):
             steps = [
                 Step(
-                    user=str(step.get("user", "")),
+                    user=_user_text(step, f"{path.name}: {item['name']}"),
                     button=int(step["button"]) if "button" in step else None,
                     bot=[str(b) for b in step["bot"]] if "bot" in step else None,
                     bot_has=[str(b) for b in step.get("bot_has", [])],

@@ -140,7 +140,7 @@ def test_rasa_validation_refuses_a_conflicting_example_and_nothing_is_written(
     client, db, designer, project
 ) -> None:
     before = sorted(p.read_bytes() for p in (project / "nlu_data").glob("*.yml"))
-    item = _item(db, "hello")  # a greet example already
+    item = _item(db, "hello bank")  # a greet example already
     refused = designer.post(f"/console/api/review/{item}/assign", {"intent": "goodbye"})
     assert refused.status_code == 422
     report = refused.json()["detail"]["report"]

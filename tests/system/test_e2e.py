@@ -4,6 +4,8 @@ The conversations in tests/e2e/ run through `make e2e` (a suite of `make test`).
 
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.runner import Check, Conversation, Given, Product, Step, cast, load, run
 
 
@@ -11,6 +13,14 @@ def test_every_conversation_file_loads() -> None:
     conversations = load()
     assert conversations
     assert len({c.name for c in conversations}) == len(conversations), "names are unique"
+
+
+def test_an_unquoted_yes_is_refused_not_sent_as_true(tmp_path) -> None:
+    """YAML reads `user: yes` as a boolean: the customer's "yes" would go out as "True"."""
+    conversations = tmp_path / "yes.yml"
+    conversations.write_text("conversations:\n  - name: agrees\n    steps:\n      - user: yes\n")
+    with pytest.raises(ValueError, match=r"yes.yml: agrees: user: True is not text"):
+        load([conversations])
 
 
 def test_runner_fails_when_a_response_is_broken(product, customer) -> None:
