@@ -165,7 +165,7 @@ def _user_text(step: dict, where: str) -> str:
     """
     text = step.get("user", "")
     if not isinstance(text, str):
-        raise ValueError(f"{where}: user: {text!r} is not text; quote it (user: \"{text}\")")
+        raise ValueError(f"{where}: user: {text!r} is not text; quote the words (user: \"yes\")")
     return text
 
 
