@@ -29,8 +29,8 @@ from core import app_token
 from tests.support.product import CUSTOMERS, running_product
 
 TURNS = [
-    "what's my balance?",
-    "show me my recent transactions",
+    "what's the balance on my account right now?",
+    "show me what went through my account lately",
     "why is my transfer still pending?",
     "my card still hasn't arrived",
     "how much money do I have",

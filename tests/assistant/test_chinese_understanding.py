@@ -204,7 +204,7 @@ def test_a_second_ask_is_carried_and_one_ask_told_in_two_clauses_is_not(storage)
         # (its clauses are not scored, which would cost a second pass of the encoder)
         "yesterday evening after work I went to the supermarket near my flat to buy some "
         "food for the weekend and at the till I found that my card was stolen and also "
-        "show me my recent transactions",
+        "show me what went through my account lately",
     ]
     messages = [Message({TEXT: t}) for t in texts]
     loaded.process(messages)

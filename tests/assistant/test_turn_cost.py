@@ -49,7 +49,7 @@ def test_each_event_of_a_turn_is_stored_once_and_shown_live_once(tmp_path) -> No
 
     async def two_turns() -> DialogueStateTracker | None:
         await store.save(tracker)
-        tracker.update(UserUttered("what's my balance?"))
+        tracker.update(UserUttered("what's the balance on my account?"))
         tracker.update(ActionExecuted("action_check_balance"))
         tracker.update(BotUttered("Your current account holds CNY 1,200.00."))
         await store.save(tracker)
@@ -61,7 +61,7 @@ def test_each_event_of_a_turn_is_stored_once_and_shown_live_once(tmp_path) -> No
     assert shown == [
         "hello",
         "Hi!",
-        "what's my balance?",
+        "what's the balance on my account?",
         "Your current account holds CNY 1,200.00.",
     ]
     assert [e.as_dict()["event"] for e in stored.events] == [e["event"] for e in broker.published]
