@@ -26,6 +26,7 @@ from core.language import EN, LANGUAGES
 from core.pii import mask_pii
 from core.vocabulary import Channel
 from crm.analytics.features import features_of
+from crm.clock import local_time
 from crm.closed_loop import PolicyViolation, record_outcome, record_presentation
 from crm.marketing import consent, contact_policy, outreach
 from crm.marketing.campaign_models import Campaign
@@ -47,7 +48,8 @@ CALLBACK_KEPT_FOR = dt.timedelta(minutes=30)
 # Items expiring this soon come first, soonest first: their value is lost otherwise.
 URGENT_WITHIN = dt.timedelta(hours=24)
 WORKLIST_LENGTH = 50
-# The hours an agent may call at all (the contact policy's default quiet hours, 21:00-09:00).
+# The hours an agent may call at all, the customer's local time (the contact policy's
+# default quiet hours, 21:00-09:00).
 CALLING_HOURS = range(9, 21)
 HISTORY_DAYS = 365
 
@@ -299,7 +301,7 @@ def held(session: Session, who: Who, item_id: int) -> OutreachItem:
 def best_time(session: Session, customer_id: int, now: dt.datetime) -> dict[str, Any]:
     """The hour of the day the customer is likeliest to answer, from their history.
 
-    Phone contacts of the last HISTORY_DAYS are counted by hour of day (business clock):
+    Phone contacts of the last HISTORY_DAYS are counted by the customer's local hour of day:
     each contact that happened (they called, or answered our call) counts +1, each
     unanswered outbound call -1; the best hour within calling hours with at least one
     answered contact wins. Without phone history, the hour they are most often in touch on
@@ -314,9 +316,10 @@ def best_time(session: Session, customer_id: int, now: dt.datetime) -> dict[str,
     unanswered: Counter[int] = Counter()
     anywhere: Counter[int] = Counter()
     for channel, kind, at in rows:
-        anywhere[at.hour] += 1
+        hour = local_time(at).hour
+        anywhere[hour] += 1
         if channel == Channel.PHONE:
-            (unanswered if kind == NO_ANSWER_KIND else answered)[at.hour] += 1
+            (unanswered if kind == NO_ANSWER_KIND else answered)[hour] += 1
 
     def pick(counts: Counter[int], minus: Counter[int]) -> int | None:
         hours = [h for h in CALLING_HOURS if counts[h] > 0]
@@ -326,7 +329,7 @@ def best_time(session: Session, customer_id: int, now: dt.datetime) -> dict[str,
     if hour is not None:
         basis = (
             f"{answered[hour]} of {sum(answered.values())} answered phone contacts in the last "
-            f"year were between {hour:02d}:00 and {hour + 1:02d}:00"
+            f"year were between {hour:02d}:00 and {hour + 1:02d}:00, their local time"
         )
         if unanswered[hour]:
             basis += f" ({unanswered[hour]} unanswered call(s) in that hour)"
@@ -338,7 +341,8 @@ def best_time(session: Session, customer_id: int, now: dt.datetime) -> dict[str,
                     "basis": "No contact history: any time within calling hours."}  # fmt: skip
         basis = (
             f"No answered phone contacts; {anywhere[hour]} of {sum(anywhere.values())} "
-            f"contacts on any channel were between {hour:02d}:00 and {hour + 1:02d}:00"
+            f"contacts on any channel were between {hour:02d}:00 and {hour + 1:02d}:00, "
+            "their local time"
         )
         source = "any_channel"
     window = f"{hour:02d}:00-{hour + 1:02d}:00"

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core import config
 
@@ -32,6 +33,9 @@ class DatabaseSettings:
     # Marketing contact (crm.marketing.contact_policy): no campaign call or proactive message
     # in this window of the business clock, "HH:MM-HH:MM" (may wrap midnight; equal = none).
     marketing_quiet_hours: str = config.setting("21:00-09:00")
+    # The customers' time zone (IANA name): quiet hours and calling hours are their local
+    # time; the database and the business clock stay in UTC.
+    bank_timezone: str = config.setting("Asia/Shanghai")
     # The bank's business date (see crm.clock): unset, today; set, the synthetic bank's
     # history ends on it and the platform evaluates the data on it (tests pin it).
     bank_as_of: dt.date | None = config.setting(None)
@@ -41,6 +45,10 @@ class DatabaseSettings:
             return ["DATABASE_URL: must be a sqlite:/// or postgresql:// URL"]
         if not QUIET_HOURS.fullmatch(self.marketing_quiet_hours):
             return ["MARKETING_QUIET_HOURS: must look like 21:00-09:00"]
+        try:
+            ZoneInfo(self.bank_timezone)
+        except (ValueError, ZoneInfoNotFoundError):
+            return [f"BANK_TIMEZONE: {self.bank_timezone!r} is not a known time zone"]
         return []
 
     @property

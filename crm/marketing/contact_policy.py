@@ -8,7 +8,8 @@ One policy for every campaign, the outbound call list and proactive messages. It
 - weekly_limit: CRM_OFFERS_PER_WEEK offers in the last 7 days, counted in offer_presentations,
   where the assistant's offers, campaign messages and calls all land (so the limit holds
   across every campaign and the assistant);
-- quiet_hours: MARKETING_QUIET_HOURS on the business clock (a "not now", so it is checked last).
+- quiet_hours: MARKETING_QUIET_HOURS on the customers' local clock (BANK_TIMEZONE; a "not
+  now", so it is checked last).
 
 `check` answers for one customer; `blocked` for any number in a few set-based queries, and
 gives the same code `check` would for each customer (the tests hold them to it).
@@ -36,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from crm.clock import local_time
 from crm.marketing.consent_models import CHANNELS, MarketingConsent
 from crm.models import ChannelIdentity, OfferPresentation
 from crm.reasons import Reason, reason
@@ -54,9 +56,10 @@ def quiet_window() -> tuple[dt.time, dt.time]:
 
 
 def in_quiet_hours(now: dt.datetime) -> bool:
-    """Inside the window (which may wrap midnight); an empty window is never quiet."""
+    """Inside the window on the customers' local clock (which may wrap midnight); an empty
+    window is never quiet."""
     start, end = quiet_window()
-    t = now.time()
+    t = local_time(now).time()
     if start == end:
         return False
     return start <= t < end if start < end else (t >= start or t < end)
@@ -95,7 +98,7 @@ def _reason(code: str, channel: str, now: dt.datetime, **figures: Any) -> Reason
         "declined_recently": "Declined {offer_code} in the last {cooldown_days} days.",
         "weekly_limit": "Already {presented_last_7_days} offers in the last 7 days "
         "(limit {weekly_limit}).",
-        "quiet_hours": "Quiet hours ({quiet_hours}) on the bank's clock at {time}.",
+        "quiet_hours": "Quiet hours ({quiet_hours}) at {time}, the customer's local time.",
     }
     return reason(code, texts[code].format(**figures), channel=channel, **figures)
 
@@ -152,7 +155,7 @@ def check(
             channel,
             now,
             quiet_hours=get_database_settings().marketing_quiet_hours,
-            time=now.strftime("%H:%M"),
+            time=local_time(now).strftime("%H:%M"),
         )
     return None
 

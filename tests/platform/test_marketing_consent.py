@@ -10,17 +10,20 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from core import config
 from crm import closed_loop
 from crm.clock import business_today
 from crm.marketing import consent, contact_policy
 from crm.marketing.consent_models import CHANNELS, MarketingConsent
 from crm.models import ChannelIdentity, Customer
 from tests.platform.conftest import SERVICE_AUTH, app_token_for, reset_platform_caches
+from tests.support.pinned import local_instant
 
 
 def at(hour: int, minute: int = 0) -> dt.datetime:
-    """A moment on the pinned business day (the tests never depend on today)."""
-    return dt.datetime.combine(business_today(), dt.time(hour, minute))
+    """hour:minute of the customers' local time on the pinned business day (the tests never
+    depend on today), as the UTC instant the clocks hold."""
+    return local_instant(business_today(), hour, minute)
 
 
 def reachable(world, **identities: bool):
@@ -132,6 +135,31 @@ def test_quiet_hours_follow_the_setting_on_a_pinned_clock(crm_world, monkeypatch
     reset_platform_caches()
     assert contact_policy.check(db, customer.id, "call", at(22, 30)) is None
     assert contact_policy.check(db, customer.id, "call", at(12, 30))["code"] == "quiet_hours"
+
+
+def test_quiet_hours_are_the_customers_local_time_not_utc(crm_world, monkeypatch) -> None:
+    """14:30 UTC is 22:30 in Chengdu: no marketing call then; 02:00 UTC is 10:00 there."""
+    db = crm_world.db
+    customer = reachable(crm_world)
+    consent.record(db, customer.id, "all", True, "onboarding")
+    day = business_today()
+    utc = lambda hour, minute=0: dt.datetime.combine(day, dt.time(hour, minute))  # noqa: E731
+
+    evening = contact_policy.check(db, customer.id, "call", utc(14, 30))
+    assert evening is not None and evening["figures"]["time"] == "22:30"
+    assert contact_policy.check(db, customer.id, "call", utc(2, 0)) is None
+
+    monkeypatch.setenv("BANK_TIMEZONE", "Europe/London")  # a bank elsewhere: its own evening
+    reset_platform_caches()
+    assert contact_policy.check(db, customer.id, "call", utc(14, 30)) is None
+    assert contact_policy.check(db, customer.id, "call", utc(22, 30))["code"] == "quiet_hours"
+
+    monkeypatch.setenv("BANK_TIMEZONE", "Mars/Olympus_Mons")
+    reset_platform_caches()
+    with pytest.raises(config.ConfigError, match="BANK_TIMEZONE"):
+        contact_policy.check(db, customer.id, "call", utc(2, 0))
+    monkeypatch.delenv("BANK_TIMEZONE")  # the world's own teardown reads the settings
+    reset_platform_caches()
 
 
 def test_no_channel_without_a_verified_identity(crm_world) -> None:

@@ -20,6 +20,7 @@ from crm.marketing import consent, outreach
 from crm.marketing.outreach_models import OutreachItem
 from crm.models import Interaction, OfferPresentation
 from tests.platform.rasa_stand_in import RasaStandIn, domain_responses
+from tests.support.pinned import local_instant
 
 LIST = "/console/api/outbound"
 OFFER = "SAV_BONUS"
@@ -311,8 +312,8 @@ def test_quiet_hours_hold_calls_back(client, users, crm_world, db, monkeypatch) 
     c = callee(crm_world)
     item_id = plan(db, c, "quiet")
     alex = who(db, "agent")
-    night = business_now().replace(hour=22, minute=0)
-    day = business_now().replace(hour=11, minute=0)
+    night = local_instant(business_now().date(), 22)  # the customer's evening, 14:00 UTC
+    day = local_instant(business_now().date(), 11)
     assert outbound.worklist(db, alex, night)["held_back"] == {"quiet_hours": 1}
     with pytest.raises(outbound.OutboundError) as refused:
         outbound.claim(db, alex, item_id, night)
@@ -339,7 +340,7 @@ def test_an_opened_call_shows_why_the_offer_the_best_time_and_the_history(
     item_id = plan(db, c, "detail")
     day = business_now().date() - dt.timedelta(days=20)
     for hour, kind in CALL_HISTORY:
-        at = dt.datetime.combine(day, dt.time(hour, 15))
+        at = local_instant(day, hour, 15)  # stored in UTC, counted on the customer's clock
         db.add(Interaction(customer_id=c.id, channel="phone", kind=kind, occurred_at=at))
     db.commit()
     response = users["agent"].get(f"{LIST}/{item_id}")
@@ -348,7 +349,7 @@ def test_an_opened_call_shows_why_the_offer_the_best_time_and_the_history(
     assert data["why_customer"]["code"] == "large_deposit"
     assert data["why_now"]["text"]
     assert data["offer"]["code"] == OFFER and data["offer"]["reasons"]
-    assert data["best_time"]["window"] == "18:00-19:00"
+    assert data["best_time"]["window"] == "18:00-19:00"  # their local time, not 10:00 UTC
     assert "2 of 4 answered phone contacts" in data["best_time"]["basis"]
     assert data["consent"]["call"] is True
     assert any(e["kind"] == "contact" for e in data["timeline"])

@@ -16,6 +16,7 @@ from crm.marketing import consent, outreach
 from crm.marketing.outreach_models import OutreachItem
 from crm.marketing.routing import scan_and_route
 from crm.models import Card, ChannelIdentity, Opportunity
+from tests.support.pinned import local_instant
 
 DAY = dt.timedelta(days=1)
 RETENTION = ("RET_LOYALTY_RATE", "RET_FEE_WAIVER")
@@ -23,7 +24,8 @@ RETENTION = ("RET_LOYALTY_RATE", "RET_FEE_WAIVER")
 
 @pytest.fixture
 def now() -> dt.datetime:
-    """The bank's pinned day (tests.support.pinned), in the morning: outside quiet hours."""
+    """The bank's pinned day (tests.support.pinned), 11:00 UTC (19:00 in Shanghai): outside
+    quiet hours."""
     return dt.datetime.combine(business_today(), dt.time(11, 0))
 
 
@@ -240,11 +242,11 @@ def test_quiet_hours_hold_the_contact_until_a_later_scan(crm_world, now) -> None
     customer, _ = _salaried(crm_world, now, ["8000"] * 5, last_days_ago=60)
     _reachable(crm_world, customer)
 
-    night = scan_and_route(db, now.replace(hour=22))
+    night = scan_and_route(db, local_instant(now.date(), 22))  # the customer's evening
     db.commit()
     assert night["excluded"] == {"quiet_hours": 1} and _items(db, customer) == []
 
-    morning = scan_and_route(db, now + DAY - dt.timedelta(hours=1))
+    morning = scan_and_route(db, local_instant(now.date() + DAY, 10))
     db.commit()
     assert morning["enqueued"] == 1 and len(_items(db, customer)) == 1
 

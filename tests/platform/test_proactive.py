@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from tests.platform.conftest import SERVICE_AUTH, CrmWorld
 from tests.platform.rasa_stand_in import RasaStandIn
+from tests.support.pinned import local_instant
 
 
 def said(conversation: str) -> dict[str, Any]:
@@ -38,9 +39,10 @@ def rasa():
 
 
 def at(hour: int, minute: int = 0) -> dt.datetime:
+    """hour:minute of the customers' local time on the pinned day, as the UTC instant."""
     from crm.clock import business_today
 
-    return dt.datetime.combine(business_today(), dt.time(hour, minute))
+    return local_instant(business_today(), hour, minute)
 
 
 @pytest.fixture
@@ -161,7 +163,7 @@ def test_a_due_message_is_said_by_the_assistant_once_and_recorded(bank, rasa, cl
 def test_quiet_hours_hold_a_message_until_they_end(bank, rasa, clock) -> None:
     customer = bank.customer()
     item = bank.item(customer)
-    clock["value"] = at(22, 30)  # inside 21:00-09:00 on the bank's clock
+    clock["value"] = at(22, 30)  # inside 21:00-09:00 on the customer's clock
 
     assert send(rasa) == 0
     assert rasa.executed() == []
