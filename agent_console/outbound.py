@@ -537,8 +537,9 @@ def record(
     presentation = _presentation(session, item, outcome)
     clean_note = mask_pii(" ".join((note or "").split()))[:300]
     summary = f"Outbound call by {who.name} ({who.author}): {LABELS[outcome]}"
-    if outcome == "callback":
-        summary += f" at {_iso(callback_at)}"
+    if outcome == "callback" and callback_at is not None:
+        # the history is read by people: the customer's local time, as the call was agreed
+        summary += f" at {local_time(callback_at):%Y-%m-%d %H:%M} (customer's local time)"
     if item.offer_code:
         summary += f", offer {item.offer_code}"
     if clean_note:

@@ -12,6 +12,9 @@ from playwright.sync_api import Browser, Page, expect
 from core import app_token
 
 SLOW = 30_000  # ms; the first message of a conversation may wait for the model to warm up
+# Every browser here runs on the clock of the bank's call centre and customers (the product's
+# times are UTC; the console shows and takes them on the agent's clock).
+BROWSER_ZONE = "Asia/Shanghai"
 
 
 def chat_url(product: dict[str, str], customer_id: int) -> str:
@@ -30,7 +33,9 @@ class Pages:
         self.browser, self.product, self._contexts = browser, product, []
 
     def new(self) -> Page:
-        context = self.browser.new_context(viewport={"width": 1400, "height": 900})
+        context = self.browser.new_context(
+            viewport={"width": 1400, "height": 900}, timezone_id=BROWSER_ZONE
+        )
         self._contexts.append(context)
         return context.new_page()
 

@@ -3,12 +3,14 @@ event scan has planned a call to a customer (written here into the product's dat
 the scan writes it); the agent finds it in the "Outbound calls" list beside the queue,
 opens it (why this customer, why now, the offer, the script in the assistant's words, the
 best time to call), claims it (the number to dial appears), records "Accepted", and the
-closed loop counts an outbound acceptance on the phone."""
+closed loop counts an outbound acceptance on the phone. A callback is typed and shown on the
+agent's clock and kept in UTC."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -17,7 +19,7 @@ from crm.marketing.consent_models import MarketingConsent
 from crm.marketing.outreach_models import OutreachItem
 from tests.support.pinned import AS_OF
 from tests.system.conftest import crm, fresh_customer_with
-from tests.system.console_support import SLOW, stored
+from tests.system.console_support import BROWSER_ZONE, SLOW, stored
 
 REASON = "A deposit of 80000.00 CNY on 20 November, above the 6-month average balance."
 
@@ -119,3 +121,44 @@ def test_an_agent_works_an_outbound_call_to_a_recorded_outcome(
         customer,
     )
     assert "Alex Agent" in summary and "Keen on it" in summary
+
+
+def test_a_callback_is_typed_and_shown_on_the_agents_clock_and_kept_in_utc(
+    product, pages, new_customer
+) -> None:
+    """An agent in Chengdu types 18:00 for "call back this evening": the list, the notice and
+    the customer's history speak of 18:00; the database keeps 10:00 UTC, the clock every
+    process schedules on."""
+    customer = fresh_customer_with(
+        product, new_customer, "customers/{customer}/offers?context=agent&limit=10",
+        lambda body: body["offers"] and body["contact_policy"]["remaining_this_week"] > 0,
+    )  # fmt: skip
+    offer = crm(product, f"customers/{customer}/offers?context=agent&limit=10").json()
+    item_id = plan_call(product, customer, offer["offers"][0]["code"])
+    due = (business_now() + dt.timedelta(hours=2)).replace(second=0, microsecond=0)
+    local = due.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(BROWSER_ZONE))
+    assert local.hour != due.hour  # the two clocks differ: the test can tell them apart
+
+    agent = pages.agent()
+    line = agent.locator(f"#outbound-list li[data-item='{item_id}']")
+    line.get_by_role("button", name="Open").click(timeout=SLOW)
+    agent.get_by_role("button", name="Claim and call").click(timeout=SLOW)
+    expect(agent.locator("#outbound-phone")).not_to_contain_text("****", timeout=SLOW)
+    agent.locator("#outbound-callback-at").fill(local.strftime("%Y-%m-%dT%H:%M"))
+    agent.locator("#outbound-outcome button[data-outcome=callback]").click()
+
+    shown = local.strftime("%Y-%m-%d %H:%M")
+    expect(agent.locator("#outbound-recorded")).to_contain_text(f"at {shown}", timeout=SLOW)
+    ((stored_at,),) = stored(
+        product, "SELECT callback_at FROM outreach_items WHERE id = ?", item_id
+    )
+    kept = stored_at if isinstance(stored_at, dt.datetime) else dt.datetime.fromisoformat(stored_at)
+    assert kept.replace(tzinfo=None) == due
+    ((summary,),) = stored(
+        product,
+        "SELECT summary FROM interactions WHERE customer_id = ? AND kind = 'outbound_call'",
+        customer,
+    )
+    assert f"at {shown} (customer's local time)" in summary
+    scheduled = agent.locator(f"#outbound-list li[data-item='{item_id}'][data-kind=scheduled]")
+    expect(scheduled).to_contain_text(f"call back {shown}", timeout=SLOW)

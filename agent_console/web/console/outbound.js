@@ -7,7 +7,7 @@
 // agent's (the phone number appears), and the outcome buttons record how it went.
 
 import { api } from "./api.js";
-import { $, el, reasonsList, section } from "./dom.js";
+import { $, el, localInput, localStamp, reasonsList, section, utcDate } from "./dom.js";
 import { renderCopilot } from "./copilot.js";
 import { renderTimeline } from "./timeline.js";
 import { notice, state, ui } from "./state.js";
@@ -25,12 +25,13 @@ const REFRESH_MS = 30000;
 const outbound = { open: null, now: null };
 
 const view = () => $("outbound");
-const when = (iso) => (iso || "").slice(0, 16).replace("T", " ");
+const when = localStamp;  // the agent's clock; the server's times are UTC
 
-// The bank's clock (naive UTC, from the server) plus some minutes, for a datetime-local input.
+// The bank's clock (UTC, from the server) plus some minutes, as the agent's local time for a
+// datetime-local input (what the agent types is sent back as UTC).
 function bankTimePlus(minutes) {
-  const base = outbound.now ? Date.parse(`${outbound.now}Z`) : Date.now();
-  return new Date(base + minutes * 60000).toISOString().slice(0, 16);
+  const base = outbound.now ? utcDate(outbound.now).getTime() : Date.now();
+  return localInput(new Date(base + minutes * 60000));
 }
 
 function show(visible) {
@@ -89,16 +90,17 @@ export async function refreshOutbound() {
 function outcomeForm(data) {
   const note = el("input", { id: "outbound-note", maxlength: "1000", placeholder: "Note (optional)" });
   const at = el("input", { id: "outbound-callback-at", type: "datetime-local", value: bankTimePlus(60),
-    min: bankTimePlus(1), max: data.item.expires_at.slice(0, 16) });
+    min: bankTimePlus(1), max: localInput(utcDate(data.item.expires_at)) });
   const buttons = OUTCOMES.map(([value, label]) => el("button", {
     type: "button", class: `outcome ${value}${value === "do_not_contact" ? " danger" : ""}`, "data-outcome": value, text: label,
     on: { click: () => record(data, value, { note: note.value }) } }));
   return el("div", { id: "outbound-outcome", class: "close-form", "aria-label": "Call outcome" },
     el("div", { class: "actions" }, ...buttons),
     el("div", { class: "row" },
-      el("label", {}, "Call back at (bank time) ", at),
+      el("label", {}, "Call back at (your time) ", at),
       el("button", { type: "button", class: "secondary", "data-outcome": "callback", text: "Call back",
-        on: { click: () => record(data, "callback", { note: note.value, callback_at: at.value }) } })),
+        on: { click: () => record(data, "callback",
+          { note: note.value, callback_at: at.value ? new Date(at.value).toISOString() : "" }) } })),
     el("label", {}, "Note ", note),
     el("button", { type: "button", class: "secondary release", text: "Put back on the list",
       on: { click: () => release(data.item.id) } }));

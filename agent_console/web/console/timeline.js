@@ -2,7 +2,7 @@
 // with textContent / text nodes, never innerHTML, so a message holding markup shows as text.
 
 import { api } from "./api.js";
-import { el, section } from "./dom.js";
+import { el, localStamp, section } from "./dom.js";
 import { state, ui } from "./state.js";
 
 // ---- the whole relationship (copilot panel): every interaction on record, newest first ----
@@ -15,7 +15,7 @@ const SHOWN = 12;  // the rest behind "Show all"
 function entry(item) {
   return el("li", { class: `timeline-entry ${item.kind}`, "data-kind": item.kind },
     el("div", { class: "row small" },
-      el("time", { datetime: item.at, text: item.at.slice(0, 16).replace("T", " ") }),
+      el("time", { datetime: item.at, text: localStamp(item.at) }),
       el("span", { class: "badge", text: KINDS[item.kind] || item.kind }),
       item.channel ? el("span", { class: "channel", text: item.channel }) : null),
     el("div", { class: "title", text: item.title }),
