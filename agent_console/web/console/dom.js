@@ -17,14 +17,13 @@ export function el(tag, props = {}, ...children) {
 }
 // The server speaks UTC ("...Z", or naive UTC on the business clock); an agent reads and types
 // times on their own clock (a call centre in Chengdu: 18:00 is 10:00 UTC).
-const fromUtc = (iso) => new Date(/(Z|[+-]\d\d:\d\d)$/i.test(iso) ? iso : `${iso}Z`);
+export const utcDate = (iso) => new Date(/(Z|[+-]\d\d:\d\d)$/i.test(iso) ? iso : `${iso}Z`);
 const pad = (n) => String(n).padStart(2, "0");
 // A Date as a datetime-local input's value: YYYY-MM-DDTHH:MM on the agent's clock.
 export const localInput = (date) =>
   `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 // A server time as "YYYY-MM-DD HH:MM" on the agent's clock ("" for none).
-export const localStamp = (iso) => (iso ? localInput(fromUtc(iso)).replace("T", " ") : "");
-export const utcDate = fromUtc;
+export const localStamp = (iso) => (iso ? localInput(utcDate(iso)).replace("T", " ") : "");
 export const clock = (seconds) => new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 export function duration(seconds) {
   seconds = Math.max(0, Math.floor(seconds));
