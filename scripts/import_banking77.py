@@ -80,8 +80,9 @@ def repeated(source: Path) -> set[str]:
 
 
 # Queries of this many words or fewer ("Lost password", "Supported countries") are left out
-# too: a two-word phrasing is one the crowd writes again, in the test split as well.
-STOCK_WORDS = 2
+# too: a phrasing this short is one the crowd writes again, in the test split as well.
+# (Three words since the project check still counted repo lines in the test splits at two.)
+STOCK_WORDS = 3
 
 
 def without(by_category: dict[str, list[str]], stock: set[str]) -> dict[str, list[str]]:
