@@ -53,6 +53,11 @@ ACTIONS = Counter(
 ACTION_LATENCY = Histogram(
     "bank_action_seconds", "Time to run a custom action", ["action"], buckets=LATENCY_BUCKETS
 )
+DIALOGUE_MEMO = Counter(
+    "bank_dialogue_memo_total",
+    "Dialogue policy answers looked up per state window (assistant/policies): hit or miss",
+    ["policy", "result"],
+)
 
 # Intents that mean "not understood": what the fallback and the scope gate answer with.
 FALLBACK_INTENTS = {"nlu_fallback": "low_confidence", "out_of_scope": "out_of_scope"}

@@ -26,6 +26,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
 from bench.soak import checks
 from bench.soak.agents import SoakAgent
 from bench.soak.checks import Fault
@@ -35,6 +38,27 @@ from scripts.stack import ROOT
 LOCUST = ROOT / ".venvs" / "soak" / "bin" / "locust"
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 FIRST_CUSTOMER = 6  # the demo cast (1-5) is left alone
+
+
+def memo_hit_rates(ports: list[int]) -> dict[str, float]:
+    """Share of the dialogue policies' lookups that were remembered, over the Rasa servers
+    (since each last started): how often this traffic repeats a dialogue-state window."""
+    counts: dict[tuple[str, str], float] = {}
+    for port in ports:
+        try:
+            text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+        except httpx.HTTPError:
+            continue
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.name == "bank_dialogue_memo_total":
+                    key = (sample.labels["policy"], sample.labels["result"])
+                    counts[key] = counts.get(key, 0.0) + sample.value
+    rates = {}
+    for policy in sorted({policy for policy, _ in counts}):
+        hits, misses = counts.get((policy, "hit"), 0.0), counts.get((policy, "miss"), 0.0)
+        rates[policy] = hits / max(1.0, hits + misses)
+    return rates
 
 
 def fault_plan(topology: Topology, which: str) -> list[tuple[str, Callable[[], str]]]:
@@ -153,6 +177,8 @@ def main() -> int:
         injector.join()
         time.sleep(3)  # the last turns' events reach the store and the console
         agent.stop()
+        memo = memo_hit_rates([topology.port_of(name) for name in topology.stacks
+                               if name.startswith("rasa")])  # fmt: skip
         lines = records.read_text().splitlines() if records.exists() else []
         report = checks.evaluate([json.loads(line) for line in lines],
                                  topology.env["DATABASE_URL"], before, faults)  # fmt: skip
@@ -165,6 +191,7 @@ def main() -> int:
                   f"TEST_SERVICES_DIR={topology.state} (stop: scripts/test_services.py stop)")
     print()
     print(checks.table(report))
+    print("\ndialogue memo hits: " + ", ".join(f"{p} {rate:.0%}" for p, rate in memo.items()))
     print(f"\nagent: {agent.claimed} handoffs claimed, {agent.answered} answered, "
           f"{agent.handed_back} handed back ({agent.errors} rounds failed)")  # fmt: skip
     for problem in report.problems[:20]:

@@ -73,6 +73,8 @@ def test_a_customer_message_moves_the_metrics_of_every_process(product, customer
     )
     assert grew("rasa", "bank_http_request_seconds_count", route="/webhooks/app/webhook") == 1
     assert grew("rasa", "bank_live_events_sent_total") > 0
+    for policy in ("TEDPolicy", "RulePolicy"):  # each asked its memo for the next action
+        assert grew("rasa", "bank_dialogue_memo_total", policy=policy) >= 1
     assert grew("actions", "bank_actions_total", status="ok") >= 1
     assert grew("platform", "http_requests_total") >= 1, "the actions called the customer API"
     assert ("bank_handoff_oldest_wait_seconds", ()) in after["platform"]

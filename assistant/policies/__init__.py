@@ -1,0 +1,1 @@
+"""Dialogue policies: Rasa's own, with their answers remembered per dialogue state."""
