@@ -2,7 +2,7 @@
 
 TED's answer is a pure function of the last `max_history` states it featurises (no dropout
 at inference, no randomness): the same window gives the same action probabilities. The
-network pass and the featurisation were about a fifth of the Rasa server's CPU under load
+network pass and the featurisation were 23 % of the Rasa server's CPU at 40 customers
 (bench/host_throughput.py with py-spy), and most windows repeat across customers, so the
 answer is remembered per window (assistant/policies/state_cache.py). A model trained on
 end-to-end stories reads the message text too; then nothing is remembered.
