@@ -31,7 +31,7 @@ from tests.support.product import CUSTOMERS, running_product
 TURNS = [
     "what's the balance on my account right now?",
     "show me what went through my account lately",
-    "why is my transfer still pending?",
+    "why is that transfer of mine still pending?",
     "my card still hasn't arrived",
     "how much money do I have",
     "what did I spend recently",
